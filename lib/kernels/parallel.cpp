@@ -1,0 +1,37 @@
+#include "kernels/parallel.hpp"
+
+#include <cstdlib>
+#include <memory>
+#include <new>
+
+#include <omp.h>
+
+namespace fermap::kernels {
+
+int max_threads() { return omp_get_max_threads(); }
+
+namespace {
+struct FreeDeleter {
+  void operator()(float* p) const { std::free(p); }
+};
+struct Scratch {
+  std::unique_ptr<float[], FreeDeleter> data;
+  size_t capacity = 0;
+};
+constexpr int kSlots = 4;
+}  // namespace
+
+float* thread_scratch(size_t floats, int slot) {
+  thread_local Scratch buffers[kSlots];
+  Scratch& s = buffers[slot];
+  if (floats > s.capacity) {
+    const size_t bytes = (floats * sizeof(float) + 63) / 64 * 64;
+    float* p = static_cast<float*>(std::aligned_alloc(64, bytes));
+    if (!p) throw std::bad_alloc();
+    s.data.reset(p);
+    s.capacity = bytes / sizeof(float);
+  }
+  return s.data.get();
+}
+
+}  // namespace fermap::kernels

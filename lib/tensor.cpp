@@ -1,0 +1,115 @@
+// Shape and Tensor storage.
+#include "fermap/tensor.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+#include "fermap/error.hpp"
+
+namespace fermap {
+
+Shape::Shape(std::initializer_list<int> dims) {
+  if (dims.size() > static_cast<size_t>(kMaxRank))
+    throw ShapeError("shape of rank " + std::to_string(dims.size()) + " exceeds the maximum of 4");
+  for (int d : dims) {
+    if (d < 0) throw ShapeError("negative dimension " + std::to_string(d) + " in shape");
+    dims_[static_cast<size_t>(rank_++)] = d;
+  }
+}
+
+int64_t Shape::numel() const {
+  int64_t n = 1;
+  for (int i = 0; i < rank_; ++i) n *= dims_[static_cast<size_t>(i)];
+  return n;
+}
+
+Shape Shape::batched(int n) const {
+  if (rank_ >= kMaxRank) throw ShapeError("cannot add a batch dimension to " + str());
+  Shape s;
+  s.rank_ = rank_ + 1;
+  s.dims_[0] = n;
+  for (int i = 0; i < rank_; ++i) s.dims_[static_cast<size_t>(i + 1)] = dims_[static_cast<size_t>(i)];
+  return s;
+}
+
+Shape Shape::sample() const {
+  if (rank_ == 0) throw ShapeError("a scalar shape has no batch dimension");
+  Shape s;
+  s.rank_ = rank_ - 1;
+  for (int i = 1; i < rank_; ++i) s.dims_[static_cast<size_t>(i - 1)] = dims_[static_cast<size_t>(i)];
+  return s;
+}
+
+std::string Shape::str() const {
+  std::string s = "(";
+  for (int i = 0; i < rank_; ++i) {
+    if (i) s += ", ";
+    s += std::to_string(dims_[static_cast<size_t>(i)]);
+  }
+  return s + ")";
+}
+
+bool Shape::operator==(const Shape& other) const {
+  if (rank_ != other.rank_) return false;
+  for (int i = 0; i < rank_; ++i)
+    if (dims_[static_cast<size_t>(i)] != other.dims_[static_cast<size_t>(i)]) return false;
+  return true;
+}
+
+void Tensor::AlignedFree::operator()(float* p) const { std::free(p); }
+
+Tensor::Tensor(const Shape& shape) {
+  resize(shape);
+  zero();
+}
+
+Tensor::Tensor(const Shape& shape, std::initializer_list<float> values) : Tensor(shape) {
+  if (static_cast<int64_t>(values.size()) != size_)
+    throw ShapeError("tensor of shape " + shape.str() + " needs " + std::to_string(size_) +
+                     " values, got " + std::to_string(values.size()));
+  std::copy(values.begin(), values.end(), data());
+}
+
+Tensor::Tensor(const Tensor& other) { *this = other; }
+
+Tensor& Tensor::operator=(const Tensor& other) {
+  if (this == &other) return *this;
+  resize(other.shape_);
+  if (size_) std::memcpy(data(), other.data(), static_cast<size_t>(size_) * sizeof(float));
+  return *this;
+}
+
+void Tensor::resize(const Shape& shape) {
+  const int64_t n = shape.numel();
+  if (n > capacity_) {
+    // Round up to whole 64-byte lines: aligned_alloc requires a multiple of the alignment.
+    const size_t bytes = (static_cast<size_t>(n) * sizeof(float) + 63) / 64 * 64;
+    float* p = static_cast<float*>(std::aligned_alloc(64, bytes));
+    if (!p) throw std::bad_alloc();
+    data_.reset(p);
+    capacity_ = static_cast<int64_t>(bytes / sizeof(float));
+  }
+  shape_ = shape;
+  size_ = n;
+}
+
+void Tensor::reshape(const Shape& shape) {
+  if (shape.numel() != size_)
+    throw ShapeError("cannot reshape " + shape_.str() + " to " + shape.str());
+  shape_ = shape;
+}
+
+void Tensor::fill(float value) { std::fill(data(), data() + size_, value); }
+
+float max_abs_diff(const Tensor& a, const Tensor& b) {
+  if (a.shape() != b.shape())
+    throw ShapeError("compared tensors differ in shape: " + a.shape().str() + " vs " + b.shape().str());
+  float m = 0.0f;
+  for (int64_t i = 0; i < a.size(); ++i) m = std::max(m, std::fabs(a[i] - b[i]));
+  return m;
+}
+
+}  // namespace fermap

@@ -1,0 +1,10 @@
+// The fermap command's subcommands: each file tools/cmd_*.cpp adds one (or a group) to the app.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace fermap::cli {
+
+void add_summary_command(CLI::App& app);
+
+}  // namespace fermap::cli

@@ -1,0 +1,23 @@
+// fermap — the command line: parses flags with CLI11 and calls the library. Every error becomes
+// one line on stderr and exit code 1.
+#include <exception>
+#include <iostream>
+
+#include "commands.hpp"
+#include "fermap/error.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"fermap: facial emotion recognition mapped to songs"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "fermap 0.1.0");
+  fermap::cli::add_summary_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const std::exception& e) {
+    std::cerr << "fermap: error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

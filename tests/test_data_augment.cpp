@@ -32,7 +32,7 @@ std::vector<uint8_t> noise() {
   return img;
 }
 
-std::vector<float> apply(const std::vector<uint8_t>& src, const AffineDraw& d) {
+std::vector<float> warp(const std::vector<uint8_t>& src, const AffineDraw& d) {
   std::vector<float> out(src.size());
   augment_image(src.data(), kH, kW, d, out.data());
   return out;
@@ -59,7 +59,7 @@ TEST_CASE("augment: the identity draw reproduces the image exactly", "[data]") {
   const auto src = noise();
   const AffineDraw id;
   CHECK(id.is_identity());
-  const auto out = apply(src, id);
+  const auto out = warp(src, id);
   for (size_t i = 0; i < src.size(); ++i) REQUIRE(out[i] == static_cast<float>(src[i]));
   AugmentOptions none{0, 0, 0, 0, false};
   CHECK(draw_augmentation(none, 3, 4).is_identity());
@@ -70,7 +70,7 @@ TEST_CASE("augment: whole-pixel shifts move pixels exactly, edges repeat (fill n
   AffineDraw d;
   d.shift_x = 2;   // content moves left by 2
   d.shift_y = -3;  // content moves down by 3
-  const auto out = apply(src, d);
+  const auto out = warp(src, d);
   for (int r = 0; r < kH; ++r)
     for (int c = 0; c < kW; ++c) REQUIRE(out[static_cast<size_t>(r * kW + c)] == at(src, r - 3, c + 2));
 }
@@ -79,7 +79,7 @@ TEST_CASE("augment: the horizontal flip mirrors columns exactly", "[data]") {
   const auto src = noise();
   AffineDraw d;
   d.flip = true;
-  const auto out = apply(src, d);
+  const auto out = warp(src, d);
   for (int r = 0; r < kH; ++r)
     for (int c = 0; c < kW; ++c) REQUIRE(out[static_cast<size_t>(r * kW + c)] == at(src, r, kW - 1 - c));
 }
@@ -88,7 +88,7 @@ TEST_CASE("augment: 90 degrees turns about Keras' centre (h/2 + 0.5)", "[data]")
   const auto src = noise();
   AffineDraw d;
   d.angle_deg = 90;
-  const auto out = apply(src, d);
+  const auto out = warp(src, d);
   // in = o + R (out - o) with o = 24.5: in_row = 49 - c, in_col = r.
   for (int r = 0; r < kH; ++r)
     for (int c = 0; c < kW; ++c) REQUIRE(out[static_cast<size_t>(r * kW + c)] == at(src, 49 - c, r));
@@ -98,7 +98,7 @@ TEST_CASE("augment: zoom_y scales rows, bilinear halfway points", "[data]") {
   const auto src = ramp();
   AffineDraw d;
   d.zoom_y = 2;
-  const auto out = apply(src, d);
+  const auto out = warp(src, d);
   // in_row = 24.5 + 2 (r - 24.5) = 2r - 24.5, in_col = c; ramp value 4 in_row + in_col.
   CHECK(out[20 * kW + 30] == Approx(4 * 15.5 + 30).margin(1e-4));
   CHECK(out[13 * kW + 5] == Approx(4 * 1.5 + 5).margin(1e-4));
@@ -120,7 +120,7 @@ TEST_CASE("augment: a general draw matches Keras' matrix composition", "[data]")
   const Mat3 shift{{{1, 0, d.shift_y}, {0, 1, d.shift_x}, {0, 0, 1}}};
   const Mat3 zoom{{{d.zoom_y, 0, 0}, {0, d.zoom_x, 0}, {0, 0, 1}}};
   const Mat3 m = mul(mul(mul(mul(offset, rot), shift), zoom), reset);
-  const auto out = apply(src, d);
+  const auto out = warp(src, d);
   for (int r = 0; r < kH; r += 3)
     for (int c = 0; c < kW; c += 2) {
       const double ir = std::clamp(m[0][0] * r + m[0][1] * c + m[0][2], 0.0, kH - 1.0);
@@ -134,9 +134,9 @@ TEST_CASE("augment: draws are deterministic per (seed, stream) and differ otherw
   const auto src = noise();
   const AffineDraw a = draw_augmentation(o, 1, 10), b = draw_augmentation(o, 1, 10);
   const AffineDraw c = draw_augmentation(o, 1, 11), e = draw_augmentation(o, 2, 10);
-  CHECK(apply(src, a) == apply(src, b));
-  CHECK(apply(src, a) != apply(src, c));
-  CHECK(apply(src, a) != apply(src, e));
+  CHECK(warp(src, a) == warp(src, b));
+  CHECK(warp(src, a) != warp(src, c));
+  CHECK(warp(src, a) != warp(src, e));
   CHECK(a.angle_deg != c.angle_deg);
   CHECK(a.shift_x != e.shift_x);
 }

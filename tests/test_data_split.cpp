@@ -15,13 +15,13 @@ namespace {
 Dataset synthetic(const std::vector<size_t>& counts) {
   Dataset d;
   for (size_t c = 0; c < counts.size(); ++c) {
-    d.class_names.push_back("c" + std::to_string(c));
+    d.class_names.push_back(std::string("c").append(std::to_string(c)));
     for (size_t k = 0; k < counts[c]; ++k) d.labels.push_back(static_cast<int>(c));
   }
   d.pixels.resize(d.size() * d.image_bytes());
   for (size_t i = 0; i < d.size(); ++i) {
     std::fill_n(d.pixels.data() + i * d.image_bytes(), d.image_bytes(), static_cast<uint8_t>(i % 256));
-    d.sources.push_back("img" + std::to_string(i));
+    d.sources.push_back(std::string("img").append(std::to_string(i)));
   }
   return d;
 }

@@ -6,5 +6,6 @@
 namespace fermap::cli {
 
 void add_summary_command(CLI::App& app);
+void add_data_command(CLI::App& app);
 
 }  // namespace fermap::cli

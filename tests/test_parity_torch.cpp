@@ -21,6 +21,8 @@
 #include <string>
 #include <vector>
 
+#include <sys/wait.h>
+
 #include <nlohmann/json.hpp>
 
 #include "fermap/layers.hpp"
@@ -80,9 +82,12 @@ const Reference& reference(const std::string& group) {
   const std::string command = python + " " FERMAP_SOURCE_DIR "/tests/parity/torch_reference.py '" +
                               dir.string() + "' " + group;
   const int status = std::system(command.c_str());
-  if (status != 0)
-    throw std::runtime_error("the PyTorch reference script failed (status " + std::to_string(status) +
-                             "): `" + command + "`. It needs " + python + " with torch and numpy.");
+  if (status != 0) {
+    const std::string how = status > 0 && WIFEXITED(status) ? "exit code " + std::to_string(WEXITSTATUS(status))
+                                                           : "status " + std::to_string(status);
+    throw std::runtime_error("the PyTorch reference script failed (" + how + "): `" + command +
+                             "`. It needs " + python + " with torch and numpy (Debian: python3-torch).");
+  }
 
   Reference ref;
   std::ifstream index(dir / "index.json");
@@ -453,7 +458,7 @@ void collect_types(const Json& layers, std::set<std::string>& types) {
 
 }  // namespace
 
-TEST_CASE("PyTorch parity: every layer's forward and backward, cross-entropy and dropout", "[parity]") {
+TEST_CASE("PyTorch parity: every layer forward and backward with cross-entropy and dropout", "[parity]") {
   const Reference& ref = reference("layers");
   const Json& cases = ref.index["cases"];
   REQUIRE(cases.size() > 40);
@@ -475,7 +480,7 @@ TEST_CASE("PyTorch parity: every layer's forward and backward, cross-entropy and
   }
 }
 
-TEST_CASE("PyTorch parity: one Adam step of custom_cnn with L2, label smoothing, class weights", "[parity]") {
+TEST_CASE("PyTorch parity: one Adam step of custom_cnn with L2 and label smoothing and class weights", "[parity]") {
   const Reference& ref = reference("custom_cnn");
   const Json& cases = ref.index["cases"];
   REQUIRE(cases.size() == 1);

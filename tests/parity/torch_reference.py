@@ -24,6 +24,11 @@ Case modes (the C++ test dispatches on them):
   dropout_train  x and dy only: fermap's own mask is checked for consistency in C++
   loss           softmax cross-entropy: loss value and dL/dlogits
   adam_step      one full training step of custom_cnn with L2 and Adam
+
+Cases in train and adam_step mode also list "zero_grads": bias gradients that are zero by
+construction (a bias right before a batch norm), each with the magnitude of the terms that cancel,
+against which fermap's float32 rounding noise is measured. "conditioning" records the smallest
+|ReLU input| and max-pool top-2 gap, where float32 and float64 could take different branches.
 """
 
 import json

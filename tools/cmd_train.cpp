@@ -45,6 +45,8 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--balance", f->balance, "paper, sampler or none");
   cmd->add_option("--class-weights", f->c.class_weighted, "Weight the loss by inverse class frequency");
   cmd->add_option("--label-smoothing", f->c.label_smoothing)->check(CLI::Range(0.0, 0.5));
+  cmd->add_option("--recalibrate-bn", f->c.recalibrate_bn, "Recompute batch-norm statistics over N batches after each epoch")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--val-fraction", f->c.val_fraction)->check(CLI::Range(0.0, 0.5));
   cmd->add_option("--seed", f->c.seed);
   cmd->add_option("--threads", f->c.threads, "OpenMP threads (0: all cores)")->check(CLI::NonNegativeNumber);
@@ -52,6 +54,8 @@ void add_train_command(CLI::App& app) {
   cmd->add_flag("--resume", f->c.resume, "Continue the run in --out from its last checkpoint");
   cmd->add_option("--checkpoint-minutes", f->c.checkpoint_minutes, "Also checkpoint mid-epoch this often");
   cmd->add_flag("--skip-bad", f->c.skip_bad, "Skip unreadable images instead of stopping");
+  cmd->add_option("--max-steps", f->c.max_steps, "Checkpoint and stop after this many steps (resume later)");
+  cmd->add_option("--max-minutes", f->c.max_minutes, "Checkpoint and stop after this many minutes (resume later)");
   // Apply the recipe first, then every flag the user gave explicitly.
   cmd->preparse_callback([f](size_t) { f->c = TrainConfig{}; });
   cmd->callback([f, cmd] {
@@ -74,12 +78,15 @@ void add_train_command(CLI::App& app) {
     if (given("--class-weights")) c.class_weighted = u.class_weighted;
     if (given("--label-smoothing")) c.label_smoothing = u.label_smoothing;
     if (given("--val-fraction")) c.val_fraction = u.val_fraction;
+    if (given("--recalibrate-bn")) c.recalibrate_bn = u.recalibrate_bn;
     if (given("--seed")) c.seed = u.seed;
     c.threads = u.threads;
     c.out_dir = u.out_dir;
     c.resume = u.resume;
     c.checkpoint_minutes = u.checkpoint_minutes;
     c.skip_bad = u.skip_bad;
+    c.max_steps = u.max_steps;
+    c.max_minutes = u.max_minutes;
     std::signal(SIGINT, on_interrupt);
     std::signal(SIGTERM, on_interrupt);
     const TrainResult r = train(c, &g_stop);

@@ -7,5 +7,7 @@ namespace fermap::cli {
 
 void add_summary_command(CLI::App& app);
 void add_data_command(CLI::App& app);
+void add_train_command(CLI::App& app);
+void add_eval_command(CLI::App& app);
 
 }  // namespace fermap::cli

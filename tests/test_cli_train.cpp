@@ -1,0 +1,88 @@
+// The train and eval commands end to end: flags, Ctrl-C, resume, reports and their files.
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "cli_runner.hpp"
+#include "synthetic_faces.hpp"
+
+namespace fs = std::filesystem;
+using fermap::test::run_cli;
+
+namespace {
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+}  // namespace
+
+TEST_CASE("fermap train: Ctrl-C checkpoints and exits cleanly, --resume continues", "[cli][train][slow]") {
+  const std::string data = fermap::test::synthetic_dataset();
+  const std::string out = std::string(FERMAP_TEST_TMP) + "/cli_sigint";
+  fs::remove_all(out);
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    const std::string bin = fermap::test::cli();
+    freopen("/dev/null", "w", stderr);
+    execl(bin.c_str(), bin.c_str(), "train", "--data", data.c_str(), "--out", out.c_str(), "--epochs", "50",
+          "--batch", "8", "--recipe", "fast", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // Wait until training has started, then interrupt it.
+  for (int i = 0; i < 600 && read_text(out + "/train.log").find("images per epoch") == std::string::npos; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  kill(pid, SIGINT);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(fs::exists(out + "/checkpoint.fmp"));
+  CHECK_THAT(read_text(out + "/train.log"), Catch::Contains("interrupted: checkpoint saved"));
+
+  std::string text;
+  CHECK(run_cli("train --data " + data + " --out " + out + " --epochs 50 --batch 8 --recipe fast --resume --max-steps 2",
+                text) == 0);
+  CHECK_THAT(text, Catch::Contains("resumed from"));
+  text.clear();
+  CHECK(run_cli("train --data " + data + " --out " + out + " --epochs 50 --batch 8 --recipe fast", text) == 1);
+  CHECK_THAT(text, Catch::Contains("already holds a training run"));
+}
+
+TEST_CASE("fermap eval prints the report and writes the confusion matrix", "[cli][slow]") {
+  const std::string data = fermap::test::synthetic_dataset();
+  const std::string out = std::string(FERMAP_TEST_TMP) + "/cli_eval";
+  fs::remove_all(out);
+  std::string text;
+  REQUIRE(run_cli("train --data " + data + " --out " + out +
+                      " --epochs 2 --batch 8 --recipe fast --augment false --flip false --lr 0.001",
+                  text) == 0);
+  text.clear();
+  REQUIRE(run_cli("eval " + out + "/best.fmp --data " + data + " --tta --confusion-csv " + out + "/cm.csv" +
+                      " --confusion-png " + out + "/cm.png",
+                  text) == 0);
+  CHECK_THAT(text, Catch::Contains("macro avg") && Catch::Contains("confusion matrix") && Catch::Contains("80 test images"));
+  CHECK(read_text(out + "/cm.csv").rfind("actual\\predicted,angry,happy,neutral,sad\n", 0) == 0);
+  CHECK(fs::file_size(out + "/cm.png") > 1000);
+  text.clear();
+  REQUIRE(run_cli("eval " + out + "/best.fmp --data " + data + " --json 2>/dev/null", text) == 0);
+  const auto j = nlohmann::json::parse(text);
+  CHECK(j["total"] == 80);
+  CHECK(j["accuracy"].get<double>() > 0.6);
+  CHECK(j["confusion"].size() == 4);
+
+  text.clear();
+  CHECK(run_cli("eval " + out + "/missing.fmp --data " + data, text) == 1);
+  CHECK_THAT(text, Catch::Contains("missing.fmp") && Catch::Contains("cannot open"));
+}

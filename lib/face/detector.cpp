@@ -1,4 +1,4 @@
-// lib/face/detector.cpp — FaceDetector: gray, optional shrink, histogram equalisation, cascade.
+// lib/face/detector.cpp — FaceDetector: gray, optional shrink and histogram equalisation, cascade.
 #include "fermap/face/detector.hpp"
 
 #include <algorithm>
@@ -45,10 +45,13 @@ std::vector<cv::Rect> FaceDetector::detect(const cv::Mat& image) {
     cv::resize(gray_, small_, cv::Size(), scale, scale, cv::INTER_AREA);
     input = &small_;
   }
-  cv::equalizeHist(*input, equalized_);
+  if (options_.equalize) {
+    cv::equalizeHist(*input, equalized_);
+    input = &equalized_;
+  }
   const int min_face = std::max(1, static_cast<int>(std::lround(options_.min_face * scale)));
   std::vector<cv::Rect> found;
-  cascade_.detectMultiScale(equalized_, found, options_.scale_factor, options_.min_neighbors, 0,
+  cascade_.detectMultiScale(*input, found, options_.scale_factor, options_.min_neighbors, 0,
                             cv::Size(min_face, min_face));
   if (scale != 1.0) {
     const cv::Rect bounds(0, 0, gray_.cols, gray_.rows);

@@ -28,6 +28,9 @@
 namespace fermap {
 
 struct Param {
+  Param() = default;
+  explicit Param(std::string param_name) : name(std::move(param_name)) {}
+
   std::string name;        // "kernel", "bias", "gamma", "moving_mean", ...
   Tensor value;
   Tensor grad;             // same shape as value when trainable; empty otherwise
@@ -51,8 +54,12 @@ class Layer {
 
   // Parameters in a fixed order (the order of the saved file and of the optimiser state).
   virtual std::vector<Param*> params() { return {}; }
-  // Layers that hold other layers (a residual block) list them here, for summaries.
+  // Layers that hold other layers (a residual block) list them here; their parameters are the
+  // children's, reached through this list.
   virtual std::vector<Layer*> children() { return {}; }
+  // Non-tensor state a resumed run must restore (a dropout's call count); null when none.
+  virtual nlohmann::json state() const;
+  virtual void set_state(const nlohmann::json& state);
 
   const std::string& name() const { return name_; }
   void set_name(std::string name) { name_ = std::move(name); }

@@ -1,0 +1,31 @@
+// Classifier: a loaded model with its class names and preprocessing, from raw face pixels to
+// class probabilities. What the application (faces, songs, web) uses.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "fermap/serialize.hpp"
+
+namespace fermap {
+
+class Classifier {
+ public:
+  // Throws fermap::Error naming the file when it cannot be loaded.
+  static Classifier load(const std::string& model_path);
+  Classifier(Model model, ModelMeta meta);
+
+  const std::vector<std::string>& classes() const { return meta_.classes; }
+  const ModelMeta& meta() const { return meta_; }
+  const Model& model() const { return model_; }
+
+  // faces [N, H, W, 1] with pixel values 0..255 -> [N, classes] probabilities. Applies the
+  // model's scaling and channel replication. Thread-safe.
+  Tensor predict(const Tensor& faces) const;
+
+ private:
+  Model model_;
+  ModelMeta meta_;
+};
+
+}  // namespace fermap

@@ -1,0 +1,29 @@
+// Softmax cross-entropy over logits [N, K], optionally label-smoothed and class-weighted, and
+// the L2 penalty Keras adds for regularised kernels.
+#pragma once
+
+#include <vector>
+
+#include "fermap/model.hpp"
+
+namespace fermap {
+
+struct CrossEntropyOptions {
+  float label_smoothing = 0.0f;     // target = (1-s)*onehot + s/K
+  std::vector<float> class_weights;  // empty: all 1. Loss = sum_i w[y_i] * loss_i / N (Keras)
+};
+
+// Returns the mean loss and writes dL/dlogits into `dlogits` (resized to logits' shape).
+// Throws ArgumentError on a label outside [0, K).
+double softmax_cross_entropy(const Tensor& logits, const std::vector<int>& labels,
+                             const CrossEntropyOptions& options, Tensor& dlogits);
+
+// Row-wise softmax of logits [N, K], numerically stable.
+void softmax(const Tensor& logits, Tensor& probabilities);
+
+// Keras L2: penalty = lambda * sum w^2 over the kernels (params with l2 set).
+double l2_penalty(const std::vector<NamedParam>& params, float lambda);
+// Adds the penalty's gradient 2 * lambda * w to those kernels' grads.
+void add_l2_gradient(const std::vector<NamedParam>& params, float lambda);
+
+}  // namespace fermap

@@ -1,0 +1,91 @@
+// Optimisers (Adam as Keras, SGD with momentum/Nesterov) and learning-rate schedules.
+// Optimiser state is indexed by the parameter's position in Model::params(), never by address.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "fermap/model.hpp"
+
+namespace fermap {
+
+class Optimizer {
+ public:
+  virtual ~Optimizer() = default;
+  virtual std::string name() const = 0;
+  // One update of every trainable parameter from its grad, with learning rate `lr`.
+  virtual void step(const std::vector<NamedParam>& params, float lr) = 0;
+  // State tensors (moments), named "<param>/<slot>", for checkpoints; and the step count.
+  virtual std::vector<std::pair<std::string, Tensor*>> state_tensors() = 0;
+  virtual uint64_t steps() const = 0;
+  virtual void set_steps(uint64_t steps) = 0;
+};
+
+struct AdamOptions {
+  float beta1 = 0.9f, beta2 = 0.999f, epsilon = 1e-7f;  // Keras defaults
+};
+
+// Keras Adam: lr_t = lr * sqrt(1 - b2^t) / (1 - b1^t); w -= lr_t * m / (sqrt(v) + eps).
+class Adam : public Optimizer {
+ public:
+  explicit Adam(const AdamOptions& options = {}) : options_(options) {}
+  std::string name() const override { return "adam"; }
+  void step(const std::vector<NamedParam>& params, float lr) override;
+  std::vector<std::pair<std::string, Tensor*>> state_tensors() override;
+  uint64_t steps() const override { return t_; }
+  void set_steps(uint64_t steps) override { t_ = steps; }
+
+ private:
+  AdamOptions options_;
+  uint64_t t_ = 0;
+  std::vector<std::string> names_;
+  std::vector<Tensor> m_, v_;
+};
+
+struct SgdOptions {
+  float momentum = 0.9f;
+  bool nesterov = false;
+};
+
+// Keras SGD: v = momentum*v - lr*g; w += v (plain), or w += momentum*v - lr*g (Nesterov).
+class Sgd : public Optimizer {
+ public:
+  explicit Sgd(const SgdOptions& options = {}) : options_(options) {}
+  std::string name() const override { return "sgd"; }
+  void step(const std::vector<NamedParam>& params, float lr) override;
+  std::vector<std::pair<std::string, Tensor*>> state_tensors() override;
+  uint64_t steps() const override { return t_; }
+  void set_steps(uint64_t steps) override { t_ = steps; }
+
+ private:
+  SgdOptions options_;
+  uint64_t t_ = 0;
+  std::vector<std::string> names_;
+  std::vector<Tensor> velocity_;
+};
+
+// "adam" or "sgd" (momentum 0.9) or "nesterov"; throws ArgumentError otherwise.
+std::unique_ptr<Optimizer> make_optimizer(const std::string& name);
+
+enum class ScheduleKind { constant, step, cosine, one_cycle };
+
+struct ScheduleOptions {
+  ScheduleKind kind = ScheduleKind::constant;
+  float base_lr = 1e-4f;       // constant/step/cosine: the starting rate; one-cycle: the peak
+  int64_t total_steps = 1;     // steps of the whole run
+  float step_gamma = 0.1f;     // step: multiply by gamma ...
+  int64_t step_every = 1;      // ... every this many steps
+  float warmup_fraction = 0.3f;  // one-cycle: share of the run spent rising
+  float final_fraction = 1e-3f;  // cosine/one-cycle: final rate = base_lr * this
+};
+
+ScheduleKind parse_schedule(const std::string& name);  // constant|step|cosine|one-cycle
+std::string to_string(ScheduleKind kind);
+// Learning rate at step `t` (0-based).
+float learning_rate(const ScheduleOptions& options, int64_t t);
+
+}  // namespace fermap

@@ -1,0 +1,63 @@
+// Saving and loading models and checkpoints: one self-describing file.
+//
+// File layout (all integers little-endian):
+//   bytes 0..7    magic "FERMAPMF"
+//   bytes 8..11   uint32 format version (kModelFormatVersion)
+//   bytes 12..19  uint64 header length H
+//   H bytes       header, UTF-8 JSON: {"architecture", "classes", "preprocessing", "layer_state",
+//                 "tensors": [{"name", "shape"}...], "extra": {...}}
+//   tensor data   float32, each tensor of "tensors" in order, contiguous
+//   last 8 bytes  uint64 FNV-1a checksum of every byte before it
+// Files are written to a temporary name, flushed to disk and renamed, so a crash never leaves a
+// half-written model behind.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "fermap/model.hpp"
+
+namespace fermap {
+
+constexpr uint32_t kModelFormatVersion = 1;
+
+// What an input image must go through before the model sees it.
+struct Preprocessing {
+  float scale = 1.0f / 255.0f;  // pixel value multiplier (Keras rescale)
+  int channels = 1;             // the model's input channels; a gray face is replicated to 3
+};
+
+struct ModelMeta {
+  std::vector<std::string> classes;
+  Preprocessing preprocessing;
+  nlohmann::json extra = nlohmann::json::object();  // training progress, metrics, anything
+};
+
+// Extra named tensors stored beside the parameters (optimiser moments in a checkpoint).
+using NamedTensors = std::vector<std::pair<std::string, Tensor*>>;
+
+void save_model(const std::string& path, Model& model, const ModelMeta& meta,
+                const NamedTensors& extra_tensors = {});
+
+struct LoadedModel {
+  Model model;
+  ModelMeta meta;
+  std::map<std::string, Tensor> extra_tensors;
+};
+
+// Throws FormatError naming the file and the problem: not a model file, a newer format version,
+// truncated, checksum mismatch, malformed header, a tensor of the wrong shape or missing.
+LoadedModel load_model(const std::string& path);
+
+// Loads a file's weights into an existing model of the same architecture (else FormatError).
+LoadedModel load_into(const std::string& path, Model& model);
+
+// Writes `bytes` to `path` atomically (temp file, fsync, rename). Throws IoError.
+void write_file_atomically(const std::string& path, const std::string& bytes);
+
+}  // namespace fermap

@@ -1,0 +1,114 @@
+#include "kernels/depthwise.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include <omp.h>
+
+#include "kernels/parallel.hpp"
+
+namespace fermap::kernels {
+
+namespace {
+inline int64_t at(const ConvGeometry& g, int n, int y, int x) {
+  return ((static_cast<int64_t>(n) * g.h + y) * g.w + x) * g.cin;
+}
+inline int64_t out_at(const ConvGeometry& g, int n, int y, int x) {
+  return ((static_cast<int64_t>(n) * g.oh + y) * g.ow + x) * g.cin;
+}
+}  // namespace
+
+void depthwise_forward(const ConvGeometry& g, const float* x, const float* w, float* y) {
+  const int C = g.cin;
+#pragma omp parallel for collapse(2) schedule(static)
+  for (int n = 0; n < g.n; ++n)
+    for (int oy = 0; oy < g.oh; ++oy)
+      for (int ox = 0; ox < g.ow; ++ox) {
+        float* out = y + out_at(g, n, oy, ox);
+        std::fill(out, out + C, 0.0f);
+        for (int ky = 0; ky < g.kh; ++ky) {
+          const int iy = oy * g.stride - g.pad_top + ky;
+          if (iy < 0 || iy >= g.h) continue;
+          for (int kx = 0; kx < g.kw; ++kx) {
+            const int ix = ox * g.stride - g.pad_left + kx;
+            if (ix < 0 || ix >= g.w) continue;
+            const float* in = x + at(g, n, iy, ix);
+            const float* wk = w + (static_cast<int64_t>(ky) * g.kw + kx) * C;
+#pragma omp simd
+            for (int c = 0; c < C; ++c) out[c] += in[c] * wk[c];
+          }
+        }
+      }
+}
+
+void depthwise_backward_data(const ConvGeometry& g, const float* dy, const float* w, float* dx) {
+  const int C = g.cin;
+  // Gather form: each input pixel sums the output pixels that read it, so threads never collide.
+#pragma omp parallel for collapse(2) schedule(static)
+  for (int n = 0; n < g.n; ++n)
+    for (int iy = 0; iy < g.h; ++iy)
+      for (int ix = 0; ix < g.w; ++ix) {
+        float* out = dx + at(g, n, iy, ix);
+        std::fill(out, out + C, 0.0f);
+        for (int ky = 0; ky < g.kh; ++ky) {
+          const int ty = iy + g.pad_top - ky;
+          if (ty < 0 || ty % g.stride) continue;
+          const int oy = ty / g.stride;
+          if (oy >= g.oh) continue;
+          for (int kx = 0; kx < g.kw; ++kx) {
+            const int tx = ix + g.pad_left - kx;
+            if (tx < 0 || tx % g.stride) continue;
+            const int ox = tx / g.stride;
+            if (ox >= g.ow) continue;
+            const float* d = dy + out_at(g, n, oy, ox);
+            const float* wk = w + (static_cast<int64_t>(ky) * g.kw + kx) * C;
+#pragma omp simd
+            for (int c = 0; c < C; ++c) out[c] += d[c] * wk[c];
+          }
+        }
+      }
+}
+
+void depthwise_backward_weights(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
+  const int C = g.cin;
+  const int64_t wsize = static_cast<int64_t>(g.kh) * g.kw * C;
+  const int threads = max_threads();
+  std::vector<float*> partial(static_cast<size_t>(threads));
+#pragma omp parallel num_threads(threads)
+  {
+    const int tid = omp_get_thread_num();
+    float* acc = thread_scratch(static_cast<size_t>(wsize), 1);
+    std::fill(acc, acc + wsize, 0.0f);
+    partial[static_cast<size_t>(tid)] = acc;
+    int64_t r0, r1;
+    split_range(static_cast<int64_t>(g.n) * g.oh, threads, tid, r0, r1);
+    for (int64_t r = r0; r < r1; ++r) {
+      const int n = static_cast<int>(r / g.oh), oy = static_cast<int>(r % g.oh);
+      for (int ox = 0; ox < g.ow; ++ox) {
+        const float* d = dy + out_at(g, n, oy, ox);
+        for (int ky = 0; ky < g.kh; ++ky) {
+          const int iy = oy * g.stride - g.pad_top + ky;
+          if (iy < 0 || iy >= g.h) continue;
+          for (int kx = 0; kx < g.kw; ++kx) {
+            const int ix = ox * g.stride - g.pad_left + kx;
+            if (ix < 0 || ix >= g.w) continue;
+            const float* in = x + at(g, n, iy, ix);
+            float* a = acc + (static_cast<int64_t>(ky) * g.kw + kx) * C;
+#pragma omp simd
+            for (int c = 0; c < C; ++c) a[c] += d[c] * in[c];
+          }
+        }
+      }
+    }
+#pragma omp barrier
+    int64_t e0, e1;
+    split_range(wsize, threads, tid, e0, e1);
+    for (int64_t e = e0; e < e1; ++e) {
+      float s = 0.0f;
+      for (int p = 0; p < threads; ++p) s += partial[static_cast<size_t>(p)][e];
+      dw[e] += s;
+    }
+  }
+}
+
+}  // namespace fermap::kernels

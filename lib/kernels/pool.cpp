@@ -1,0 +1,71 @@
+#include "kernels/pool.hpp"
+
+#include <algorithm>
+#include <limits>
+
+namespace fermap::kernels {
+
+void maxpool2d_forward(const ConvGeometry& g, const float* x, float* y, int32_t* argmax) {
+  const int C = g.cin;
+#pragma omp parallel for collapse(2) schedule(static)
+  for (int n = 0; n < g.n; ++n)
+    for (int oy = 0; oy < g.oh; ++oy)
+      for (int ox = 0; ox < g.ow; ++ox) {
+        const int64_t o = ((static_cast<int64_t>(n) * g.oh + oy) * g.ow + ox) * C;
+        float* out = y + o;
+        std::fill(out, out + C, -std::numeric_limits<float>::infinity());
+        int32_t* arg = argmax ? argmax + o : nullptr;
+        for (int ky = 0; ky < g.kh; ++ky) {
+          const int iy = oy * g.stride - g.pad_top + ky;
+          if (iy < 0 || iy >= g.h) continue;
+          for (int kx = 0; kx < g.kw; ++kx) {
+            const int ix = ox * g.stride - g.pad_left + kx;
+            if (ix < 0 || ix >= g.w) continue;
+            const int64_t i = ((static_cast<int64_t>(n) * g.h + iy) * g.w + ix) * C;
+            for (int c = 0; c < C; ++c)
+              if (x[i + c] > out[c]) {
+                out[c] = x[i + c];
+                if (arg) arg[c] = static_cast<int32_t>(i + c);
+              }
+          }
+        }
+      }
+}
+
+void maxpool2d_backward(const ConvGeometry& g, const float* dy, const int32_t* argmax, float* dx) {
+  const int64_t in_image = static_cast<int64_t>(g.h) * g.w * g.cin;
+  const int64_t out_image = static_cast<int64_t>(g.oh) * g.ow * g.cin;
+  // Windows may overlap (3x3 stride 2) but never cross images: one image per iteration is safe.
+#pragma omp parallel for schedule(static)
+  for (int n = 0; n < g.n; ++n) {
+    std::fill(dx + n * in_image, dx + (n + 1) * in_image, 0.0f);
+    for (int64_t o = n * out_image; o < (n + 1) * out_image; ++o) dx[argmax[o]] += dy[o];
+  }
+}
+
+void global_avg_pool_forward(int n, int pixels, int c, const float* x, float* y) {
+  const float inv = 1.0f / static_cast<float>(pixels);
+#pragma omp parallel for schedule(static)
+  for (int i = 0; i < n; ++i) {
+    float* out = y + static_cast<int64_t>(i) * c;
+    std::fill(out, out + c, 0.0f);
+    for (int p = 0; p < pixels; ++p) {
+      const float* in = x + (static_cast<int64_t>(i) * pixels + p) * c;
+      for (int k = 0; k < c; ++k) out[k] += in[k];
+    }
+    for (int k = 0; k < c; ++k) out[k] *= inv;
+  }
+}
+
+void global_avg_pool_backward(int n, int pixels, int c, const float* dy, float* dx) {
+  const float inv = 1.0f / static_cast<float>(pixels);
+#pragma omp parallel for schedule(static)
+  for (int i = 0; i < n; ++i)
+    for (int p = 0; p < pixels; ++p) {
+      float* out = dx + (static_cast<int64_t>(i) * pixels + p) * c;
+      const float* d = dy + static_cast<int64_t>(i) * c;
+      for (int k = 0; k < c; ++k) out[k] = d[k] * inv;
+    }
+}
+
+}  // namespace fermap::kernels

@@ -1,0 +1,57 @@
+#include "fermap/layer_chain.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace fermap {
+
+nlohmann::json Layer::state() const { return nullptr; }
+void Layer::set_state(const nlohmann::json&) {}
+
+Shape LayerChain::build(const Shape& input, Rng& rng) {
+  Shape s = input;
+  for (auto& layer : layers_) s = layer->build_once(s, rng);
+  activations_.resize(layers_.size());
+  return s;
+}
+
+const Tensor& LayerChain::forward(const Tensor& x) {
+  const Tensor* in = &x;
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    layers_[i]->forward(*in, activations_[i]);
+    in = &activations_[i];
+  }
+  return *in;
+}
+
+void LayerChain::backward(const Tensor& x, const Tensor& dy, Tensor* dx) {
+  if (layers_.empty()) {
+    if (dx) *dx = dy;
+    return;
+  }
+  const Tensor* grad = &dy;
+  Tensor* next = &grad_a_;
+  for (size_t i = layers_.size(); i-- > 0;) {
+    const Tensor& in = i == 0 ? x : activations_[i - 1];
+    Tensor* target = i == 0 ? dx : next;
+    layers_[i]->backward(in, activations_[i], *grad, target);
+    if (i == 0) break;
+    grad = next;
+    next = next == &grad_a_ ? &grad_b_ : &grad_a_;
+  }
+}
+
+void LayerChain::infer(const Tensor& x, Tensor& y) const {
+  if (layers_.empty()) {
+    y = x;
+    return;
+  }
+  Tensor buffers[2];
+  const Tensor* in = &x;
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    Tensor& out = i + 1 == layers_.size() ? y : buffers[i % 2];
+    layers_[i]->infer(*in, out);
+    in = &out;
+  }
+}
+
+}  // namespace fermap

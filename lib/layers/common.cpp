@@ -1,0 +1,65 @@
+#include "layers/common.hpp"
+
+#include <cmath>
+
+namespace fermap {
+
+std::string to_string(Padding p) { return p == Padding::same ? "same" : "valid"; }
+std::string to_string(Activation a) { return a == Activation::relu ? "relu" : "linear"; }
+
+Padding parse_padding(const std::string& s) {
+  if (s == "same") return Padding::same;
+  if (s == "valid") return Padding::valid;
+  throw ArgumentError("unknown padding \"" + s + "\" (expected same or valid)");
+}
+
+Activation parse_activation(const std::string& s) {
+  if (s == "relu") return Activation::relu;
+  if (s == "linear" || s.empty()) return Activation::linear;
+  throw ArgumentError("unknown activation \"" + s + "\" (expected relu or linear)");
+}
+
+namespace detail {
+
+void glorot_uniform(Tensor& t, double fan_in, double fan_out, Rng& rng) {
+  const float limit = static_cast<float>(std::sqrt(6.0 / (fan_in + fan_out)));
+  for (int64_t i = 0; i < t.size(); ++i) t[i] = rng.uniform(-limit, limit);
+}
+
+void require_rank(const Layer& layer, const Shape& input, int rank) {
+  if (input.rank() != rank)
+    throw ShapeError(layer.type() + " layer '" + layer.name() + "' expects a rank-" +
+                     std::to_string(rank) + " input per sample, got " + input.str());
+}
+
+void require_batch(const Layer& layer, const Tensor& x) {
+  if (x.shape().rank() == 0 || x.shape().sample() != layer.input_shape())
+    throw ShapeError(layer.type() + " layer '" + layer.name() + "' was built for inputs " +
+                     layer.input_shape().str() + " per sample, got a batch " + x.shape().str());
+}
+
+const Tensor& activation_backward(Activation act, const Tensor& y, const Tensor& dy, Tensor& scratch) {
+  if (act == Activation::linear) return dy;
+  scratch.resize(dy.shape());
+  const float* py = y.data();
+  const float* pd = dy.data();
+  float* out = scratch.data();
+  const int64_t n = dy.size();
+#pragma omp parallel for simd schedule(static)
+  for (int64_t i = 0; i < n; ++i) out[i] = py[i] > 0.0f ? pd[i] : 0.0f;
+  return scratch;
+}
+
+kernels::ConvGeometry window_geometry(const Shape& in, int n, Size2 kernel, int stride,
+                                      Padding padding, int cout) {
+  kernels::ConvGeometry g;
+  g.n = n, g.h = in[0], g.w = in[1], g.cin = in[2];
+  g.kh = kernel.h, g.kw = kernel.w, g.cout = cout, g.stride = stride;
+  const auto py = kernels::plan_conv_dim(g.h, g.kh, stride, padding == Padding::same);
+  const auto px = kernels::plan_conv_dim(g.w, g.kw, stride, padding == Padding::same);
+  g.oh = py.out, g.ow = px.out, g.pad_top = py.pad_before, g.pad_left = px.pad_before;
+  return g;
+}
+
+}  // namespace detail
+}  // namespace fermap

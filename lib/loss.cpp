@@ -1,0 +1,80 @@
+#include "fermap/loss.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "fermap/error.hpp"
+
+namespace fermap {
+
+void softmax(const Tensor& logits, Tensor& probabilities) {
+  if (logits.shape().rank() != 2) throw ShapeError("softmax expects [N, K] logits, got " + logits.shape().str());
+  const int n = logits.dim(0), k = logits.dim(1);
+  probabilities.resize(logits.shape());
+  for (int i = 0; i < n; ++i) {
+    const float* z = logits.data() + static_cast<int64_t>(i) * k;
+    float* p = probabilities.data() + static_cast<int64_t>(i) * k;
+    const float zmax = *std::max_element(z, z + k);
+    double sum = 0.0;
+    for (int j = 0; j < k; ++j) sum += (p[j] = std::exp(z[j] - zmax));
+    for (int j = 0; j < k; ++j) p[j] = static_cast<float>(p[j] / sum);
+  }
+}
+
+double softmax_cross_entropy(const Tensor& logits, const std::vector<int>& labels,
+                             const CrossEntropyOptions& options, Tensor& dlogits) {
+  if (logits.shape().rank() != 2) throw ShapeError("cross-entropy expects [N, K] logits, got " + logits.shape().str());
+  const int n = logits.dim(0), k = logits.dim(1);
+  if (static_cast<int>(labels.size()) != n)
+    throw ShapeError("cross-entropy got " + std::to_string(labels.size()) + " labels for " + std::to_string(n) + " rows");
+  if (!options.class_weights.empty() && static_cast<int>(options.class_weights.size()) != k)
+    throw ArgumentError("cross-entropy has " + std::to_string(options.class_weights.size()) +
+                        " class weights for " + std::to_string(k) + " classes");
+  const float s = options.label_smoothing;
+  softmax(logits, dlogits);  // dlogits holds p, then p - target
+  double total = 0.0;
+  for (int i = 0; i < n; ++i) {
+    const int y = labels[static_cast<size_t>(i)];
+    if (y < 0 || y >= k) throw ArgumentError("label " + std::to_string(y) + " outside [0, " + std::to_string(k) + ")");
+    const float w = options.class_weights.empty() ? 1.0f : options.class_weights[static_cast<size_t>(y)];
+    const float* z = logits.data() + static_cast<int64_t>(i) * k;
+    float* g = dlogits.data() + static_cast<int64_t>(i) * k;
+    // log p_j = z_j - logsumexp(z), computed from z to stay finite for confident predictions.
+    const float zmax = *std::max_element(z, z + k);
+    double sum = 0.0;
+    for (int j = 0; j < k; ++j) sum += std::exp(static_cast<double>(z[j] - zmax));
+    const double lse = zmax + std::log(sum);
+    double loss = 0.0;
+    for (int j = 0; j < k; ++j) {
+      const float target = (j == y ? 1.0f - s : 0.0f) + s / static_cast<float>(k);
+      if (target > 0.0f) loss -= target * (z[j] - lse);
+      g[j] = w * (g[j] - target) / static_cast<float>(n);
+    }
+    total += w * loss;
+  }
+  return total / n;
+}
+
+double l2_penalty(const std::vector<NamedParam>& params, float lambda) {
+  if (lambda == 0.0f) return 0.0;
+  double sum = 0.0;
+  for (const auto& np : params)
+    if (np.param->l2 && np.param->trainable)
+      for (int64_t i = 0; i < np.param->value.size(); ++i)
+        sum += static_cast<double>(np.param->value[i]) * np.param->value[i];
+  return lambda * sum;
+}
+
+void add_l2_gradient(const std::vector<NamedParam>& params, float lambda) {
+  if (lambda == 0.0f) return;
+  for (const auto& np : params) {
+    if (!np.param->l2 || !np.param->trainable) continue;
+    const float* w = np.param->value.data();
+    float* g = np.param->grad.data();
+    const int64_t n = np.param->value.size();
+#pragma omp parallel for simd schedule(static)
+    for (int64_t i = 0; i < n; ++i) g[i] += 2.0f * lambda * w[i];
+  }
+}
+
+}  // namespace fermap

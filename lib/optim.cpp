@@ -23,8 +23,10 @@ void ensure_slots(const std::vector<NamedParam>& params, std::vector<std::string
 }
 }  // namespace
 
+void Adam::prepare(const std::vector<NamedParam>& params) { ensure_slots(params, names_, m_, &v_); }
+
 void Adam::step(const std::vector<NamedParam>& params, float lr) {
-  ensure_slots(params, names_, m_, &v_);
+  prepare(params);
   ++t_;
   const double b1 = options_.beta1, b2 = options_.beta2;
   const float lr_t = static_cast<float>(lr * std::sqrt(1.0 - std::pow(b2, static_cast<double>(t_))) /
@@ -57,8 +59,10 @@ std::vector<std::pair<std::string, Tensor*>> Adam::state_tensors() {
   return out;
 }
 
+void Sgd::prepare(const std::vector<NamedParam>& params) { ensure_slots(params, names_, velocity_, nullptr); }
+
 void Sgd::step(const std::vector<NamedParam>& params, float lr) {
-  ensure_slots(params, names_, velocity_, nullptr);
+  prepare(params);
   ++t_;
   const float mu = options_.momentum;
   const bool nesterov = options_.nesterov;

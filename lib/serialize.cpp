@@ -131,9 +131,9 @@ void fill(const std::string& path, const std::string& bytes, size_t data_at, con
       if (nbytes) std::memcpy(dst->data(), bytes.data() + at, nbytes);
       at += nbytes;
     }
-    for (const auto& [name, state] : header.value("layer_state", nlohmann::json::object()).items())
-      for (Layer* l : model.all_layers())
-        if (l->name() == name) l->set_state(state);
+    const nlohmann::json states = header.value("layer_state", nlohmann::json::object());
+    for (Layer* l : model.all_layers())
+      if (states.contains(l->name())) l->set_state(states.at(l->name()));
   } catch (const nlohmann::json::exception&) {
     throw FormatError(path + ": malformed tensor list");
   }

@@ -77,6 +77,11 @@ Tensor::Tensor(const Tensor& other) { *this = other; }
 
 Tensor& Tensor::operator=(const Tensor& other) {
   if (this == &other) return *this;
+  if (other.size_ == 0) {  // an empty tensor stays empty (a rank-0 shape would mean one scalar)
+    shape_ = other.shape_;
+    size_ = 0;
+    return *this;
+  }
   resize(other.shape_);
   if (size_) std::memcpy(data(), other.data(), static_cast<size_t>(size_) * sizeof(float));
   return *this;

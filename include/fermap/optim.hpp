@@ -19,6 +19,8 @@ class Optimizer {
   virtual std::string name() const = 0;
   // One update of every trainable parameter from its grad, with learning rate `lr`.
   virtual void step(const std::vector<NamedParam>& params, float lr) = 0;
+  // Creates the zeroed state for `params` now (before a resume fills it); step does it otherwise.
+  virtual void prepare(const std::vector<NamedParam>& params) = 0;
   // State tensors (moments), named "<param>/<slot>", for checkpoints; and the step count.
   virtual std::vector<std::pair<std::string, Tensor*>> state_tensors() = 0;
   virtual uint64_t steps() const = 0;
@@ -35,6 +37,7 @@ class Adam : public Optimizer {
   explicit Adam(const AdamOptions& options = {}) : options_(options) {}
   std::string name() const override { return "adam"; }
   void step(const std::vector<NamedParam>& params, float lr) override;
+  void prepare(const std::vector<NamedParam>& params) override;
   std::vector<std::pair<std::string, Tensor*>> state_tensors() override;
   uint64_t steps() const override { return t_; }
   void set_steps(uint64_t steps) override { t_ = steps; }
@@ -57,6 +60,7 @@ class Sgd : public Optimizer {
   explicit Sgd(const SgdOptions& options = {}) : options_(options) {}
   std::string name() const override { return "sgd"; }
   void step(const std::vector<NamedParam>& params, float lr) override;
+  void prepare(const std::vector<NamedParam>& params) override;
   std::vector<std::pair<std::string, Tensor*>> state_tensors() override;
   uint64_t steps() const override { return t_; }
   void set_steps(uint64_t steps) override { t_ = steps; }

@@ -13,8 +13,9 @@ nlohmann::json Dropout::config() const { return {{"rate", rate_}}; }
 nlohmann::json Dropout::state() const { return {{"calls", calls_}}; }
 
 void Dropout::set_state(const nlohmann::json& state) {
-  if (!state.is_object() || !state.contains("calls") || !state["calls"].is_number_unsigned())
-    throw FormatError("Dropout layer '" + name() + "': malformed state");
+  if (!state.is_object() || !state.contains("calls") || !state["calls"].is_number_integer() ||
+      state["calls"].get<int64_t>() < 0)
+    throw FormatError("Dropout layer '" + name() + "': malformed state ");
   calls_ = state["calls"].get<uint64_t>();
 }
 

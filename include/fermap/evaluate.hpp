@@ -1,0 +1,29 @@
+// Running a model over a whole dataset: class probabilities (optionally test-time augmented) and
+// the metrics against the labels.
+#pragma once
+
+#include "fermap/data/dataset.hpp"
+#include "fermap/metrics.hpp"
+#include "fermap/serialize.hpp"
+
+namespace fermap {
+
+struct EvalOptions {
+  int batch = 256;
+  // Test-time augmentation: the average of the probabilities of the image, its mirror image and
+  // the image shifted by two pixels in each of four directions (and their mirrors).
+  bool tta = false;
+};
+
+// [N, classes] probabilities for every image of `data`, in order.
+Tensor predict_dataset(const Model& model, const Preprocessing& pre, const Dataset& data, const EvalOptions& options);
+
+struct Evaluation {
+  Metrics metrics;
+  double loss = 0;  // mean cross-entropy of the (averaged) probabilities
+};
+
+// Throws ArgumentError when the dataset's classes differ from the model's.
+Evaluation evaluate(const Model& model, const ModelMeta& meta, const Dataset& data, const EvalOptions& options);
+
+}  // namespace fermap

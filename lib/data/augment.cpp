@@ -1,0 +1,60 @@
+// Random affine augmentation with Keras ImageDataGenerator semantics (see augment.hpp for the
+// exact formula): counter-based draws, inverse mapping, bilinear sampling, edge clamping.
+#include "fermap/data/augment.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+#include "fermap/rng.hpp"
+
+namespace fermap {
+
+bool AffineDraw::is_identity() const {
+  return angle_deg == 0 && shift_x == 0 && shift_y == 0 && zoom_x == 1 && zoom_y == 1 && !flip;
+}
+
+AffineDraw draw_augmentation(const AugmentOptions& options, uint64_t seed, uint64_t stream,
+                             ImageSize size) {
+  // Uniform in [-1, 1) from draw k of this (seed, stream).
+  const auto symmetric = [&](uint64_t k) { return 2.0f * hash_uniform(seed, stream, k) - 1.0f; };
+  AffineDraw d;
+  d.angle_deg = options.rotation_deg * symmetric(0);
+  d.shift_y = options.height_shift * static_cast<float>(size.height) * symmetric(1);
+  d.shift_x = options.width_shift * static_cast<float>(size.width) * symmetric(2);
+  d.zoom_y = 1.0f + options.zoom * symmetric(3);
+  d.zoom_x = 1.0f + options.zoom * symmetric(4);
+  d.flip = options.horizontal_flip && hash_uniform(seed, stream, 5) < 0.5f;
+  return d;
+}
+
+void augment_image(const uint8_t* src, int h, int w, const AffineDraw& d, float* dst) {
+  const double a = static_cast<double>(d.angle_deg) * std::numbers::pi / 180.0;
+  const double cs = std::cos(a), sn = std::sin(a);
+  // in = o + R Z (out - o) + R t, in (row, column) coordinates; see the header.
+  const double m00 = cs * d.zoom_y, m01 = -sn * d.zoom_x;
+  const double m10 = sn * d.zoom_y, m11 = cs * d.zoom_x;
+  const double orow = h / 2.0 + 0.5, ocol = w / 2.0 + 0.5;
+  const double trow = cs * d.shift_y - sn * d.shift_x, tcol = sn * d.shift_y + cs * d.shift_x;
+  const float ymax = static_cast<float>(h - 1), xmax = static_cast<float>(w - 1);
+
+  for (int r = 0; r < h; ++r) {
+    const double dr = r - orow;
+    for (int c = 0; c < w; ++c) {
+      const double dc = (d.flip ? w - 1 - c : c) - ocol;
+      const auto y = std::clamp(static_cast<float>(orow + m00 * dr + m01 * dc + trow), 0.0f, ymax);
+      const auto x = std::clamp(static_cast<float>(ocol + m10 * dr + m11 * dc + tcol), 0.0f, xmax);
+      const int y0 = static_cast<int>(y), x0 = static_cast<int>(x);
+      const int y1 = std::min(y0 + 1, h - 1), x1 = std::min(x0 + 1, w - 1);
+      const float fy = y - static_cast<float>(y0), fx = x - static_cast<float>(x0);
+      const uint8_t* row0 = src + static_cast<size_t>(y0) * static_cast<size_t>(w);
+      const uint8_t* row1 = src + static_cast<size_t>(y1) * static_cast<size_t>(w);
+      const float top = (1.0f - fx) * row0[x0] + fx * row0[x1];
+      const float bottom = (1.0f - fx) * row1[x0] + fx * row1[x1];
+      dst[static_cast<size_t>(r) * static_cast<size_t>(w) + static_cast<size_t>(c)] =
+          (1.0f - fy) * top + fy * bottom;
+    }
+  }
+}
+
+}  // namespace fermap

@@ -1,0 +1,99 @@
+#include "fermap/evaluate.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "fermap/data/augment.hpp"
+#include "fermap/error.hpp"
+#include "fermap/loss.hpp"
+
+namespace fermap {
+
+namespace {
+
+std::vector<AffineDraw> views(bool tta) {
+  std::vector<AffineDraw> out(1);
+  if (!tta) return out;
+  const float shifts[4][2] = {{2, 0}, {-2, 0}, {0, 2}, {0, -2}};
+  for (const auto& s : shifts) {
+    AffineDraw d;
+    d.shift_x = s[0], d.shift_y = s[1];
+    out.push_back(d);
+  }
+  const size_t plain = out.size();
+  for (size_t i = 0; i < plain; ++i) {
+    AffineDraw d = out[i];
+    d.flip = true;
+    out.push_back(d);
+  }
+  return out;
+}
+
+// x [count, H, W, channels] from images [first, first+count) seen through `view`.
+void fill_batch(const Dataset& data, size_t first, size_t count, const AffineDraw& view, const Preprocessing& pre,
+                Tensor& x) {
+  const int h = data.height, w = data.width, c = pre.channels;
+  x.resize({static_cast<int>(count), h, w, c});
+#pragma omp parallel for schedule(static)
+  for (size_t i = 0; i < count; ++i) {
+    float pixels[256 * 256];
+    const uint8_t* src = data.image(first + i);
+    if (view.is_identity())
+      for (int p = 0; p < h * w; ++p) pixels[p] = src[p];
+    else
+      augment_image(src, h, w, view, pixels);
+    float* dst = x.data() + static_cast<int64_t>(i) * h * w * c;
+    for (int p = 0; p < h * w; ++p)
+      for (int k = 0; k < c; ++k) dst[p * c + k] = pixels[p] * pre.scale;
+  }
+}
+
+}  // namespace
+
+Tensor predict_dataset(const Model& model, const Preprocessing& pre, const Dataset& data, const EvalOptions& options) {
+  const Shape& in = model.input_shape();
+  if (in[0] != data.height || in[1] != data.width || in[2] != pre.channels)
+    throw ShapeError("model input " + in.str() + " does not fit " + std::to_string(data.height) + "x" +
+                     std::to_string(data.width) + " images with " + std::to_string(pre.channels) + " channels");
+  if (data.height * data.width > 256 * 256) throw ShapeError("images larger than 256x256 are not supported");
+  const int k = model.output_shape()[0];
+  const int64_t n = static_cast<int64_t>(data.size());
+  Tensor total(Shape{static_cast<int>(n), k});
+  const auto all_views = views(options.tta);
+  Tensor x, logits, probabilities;
+  for (size_t first = 0; first < data.size(); first += static_cast<size_t>(options.batch)) {
+    const size_t count = std::min(static_cast<size_t>(options.batch), data.size() - first);
+    for (const auto& view : all_views) {
+      fill_batch(data, first, count, view, pre, x);
+      model.infer(x, logits);
+      softmax(logits, probabilities);
+      float* out = total.data() + static_cast<int64_t>(first) * k;
+      for (int64_t i = 0; i < probabilities.size(); ++i) out[i] += probabilities[i] / static_cast<float>(all_views.size());
+    }
+  }
+  return total;
+}
+
+Evaluation evaluate(const Model& model, const ModelMeta& meta, const Dataset& data, const EvalOptions& options) {
+  if (data.class_names != meta.classes) {
+    std::string want, got;
+    for (const auto& c : meta.classes) want += (want.empty() ? "" : ",") + c;
+    for (const auto& c : data.class_names) got += (got.empty() ? "" : ",") + c;
+    throw ArgumentError("the model knows classes " + want + " but the data has " + got);
+  }
+  const Tensor p = predict_dataset(model, meta.preprocessing, data, options);
+  const int k = p.dim(1);
+  std::vector<int> predictions(data.size());
+  double loss = 0.0;
+  for (size_t i = 0; i < data.size(); ++i) {
+    const float* row = p.data() + static_cast<int64_t>(i) * k;
+    predictions[i] = static_cast<int>(std::max_element(row, row + k) - row);
+    loss -= std::log(std::max(row[data.labels[i]], 1e-12f));
+  }
+  Evaluation e;
+  e.metrics = compute_metrics(data.labels, predictions, meta.classes);
+  e.loss = data.size() ? loss / static_cast<double>(data.size()) : 0.0;
+  return e;
+}
+
+}  // namespace fermap

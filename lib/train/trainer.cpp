@@ -1,0 +1,267 @@
+// The training loop. Everything random is a pure function of (seed, epoch, position) or of a
+// layer's call count, and a checkpoint stores the weights, the optimiser state, the layer state
+// and the position in the epoch, so a resumed run takes exactly the steps it would have taken.
+#include <omp.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "fermap/data/fer2013.hpp"
+#include "fermap/error.hpp"
+#include "fermap/evaluate.hpp"
+#include "fermap/loss.hpp"
+#include "fermap/plot.hpp"
+#include "fermap/progress.hpp"
+#include "fermap/train.hpp"
+#include "fermap/zoo.hpp"
+#include "train/run_files.hpp"
+
+namespace fermap {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Where an interrupted epoch stands.
+struct Position {
+  int epoch = 0;        // 0-based epoch in progress
+  size_t next_item = 0;  // first plan item not yet trained on
+  double loss_sum = 0, correct = 0, seen = 0, seconds = 0;
+};
+
+nlohmann::json position_json(const Position& p) {
+  return {{"epoch", p.epoch}, {"next_item", p.next_item}, {"loss_sum", p.loss_sum},
+          {"correct", p.correct}, {"seen", p.seen}, {"seconds", p.seconds}};
+}
+
+Position position_from(const nlohmann::json& j) {
+  Position p;
+  p.epoch = j.at("epoch").get<int>();
+  p.next_item = j.at("next_item").get<size_t>();
+  p.loss_sum = j.at("loss_sum").get<double>();
+  p.correct = j.at("correct").get<double>();
+  p.seen = j.at("seen").get<double>();
+  p.seconds = j.at("seconds").get<double>();
+  return p;
+}
+
+class Run {
+ public:
+  Run(const TrainConfig& config, const std::atomic<bool>* stop)
+      : c_(config), stop_(stop), files_(config.out_dir) {}
+
+  TrainResult go();
+
+ private:
+  void load_data();
+  void save_checkpoint(const Position& p);
+  bool try_resume(Position& p);
+  EpochRecord finish_epoch(const Position& p, float lr);
+  bool stop_requested() const { return stop_ && stop_->load(); }
+
+  TrainConfig c_;
+  const std::atomic<bool>* stop_;
+  RunFiles files_;
+  Dataset train_, val_;
+  Model model_;
+  ModelMeta meta_;
+  std::unique_ptr<Optimizer> optimizer_;
+  ScheduleOptions schedule_;
+  CrossEntropyOptions loss_options_;
+  size_t epoch_items_ = 0;
+  TrainResult result_;
+};
+
+void Run::load_data() {
+  LoadOptions lo;
+  lo.classes = parse_class_list(c_.classes);
+  lo.skip_bad = c_.skip_bad;
+  LoadReport report;
+  const Dataset full = load_dataset(c_.data, "train", lo, &report);
+  if (report.skipped) files_.log(report.summary());
+  TrainValSplit split = split_stratified(full, c_.val_fraction, c_.seed);
+  train_ = std::move(split.train);
+  val_ = std::move(split.val);
+  if (train_.size() == 0) throw Error(c_.data + ": no training images");
+  std::string counts;
+  const auto tc = train_.class_counts(), vc = val_.class_counts();
+  for (size_t k = 0; k < train_.class_names.size(); ++k)
+    counts += " " + train_.class_names[k] + " " + std::to_string(tc[k]) + "/" + std::to_string(vc[k]);
+  files_.log("data: " + std::to_string(train_.size()) + " train, " + std::to_string(val_.size()) +
+             " validation images (train/validation per class:" + counts + ")");
+}
+
+void Run::save_checkpoint(const Position& p) {
+  meta_.extra = {{"config", c_.to_json()},
+                 {"position", position_json(p)},
+                 {"optimizer_steps", optimizer_->steps()},
+                 {"history", history_json(result_.history)},
+                 {"best_epoch", result_.best_epoch},
+                 {"best_val_accuracy", result_.best_val_accuracy}};
+  NamedTensors extra;
+  for (auto& [name, t] : optimizer_->state_tensors()) extra.emplace_back("optimizer/" + name, t);
+  save_model(files_.checkpoint(), model_, meta_, extra);
+}
+
+bool Run::try_resume(Position& p) {
+  if (!c_.resume || !std::filesystem::exists(files_.checkpoint())) return false;
+  LoadedModel loaded = load_into(files_.checkpoint(), model_);
+  const nlohmann::json& extra = loaded.meta.extra;
+  if (!extra.contains("config") || !extra.contains("position"))
+    throw FormatError(files_.checkpoint() + ": not a training checkpoint");
+  nlohmann::json saved = extra["config"], now = c_.to_json();
+  for (auto it = now.begin(); it != now.end(); ++it)
+    if (saved.value(it.key(), nlohmann::json()) != it.value())
+      throw Error(files_.checkpoint() + ": was made with " + it.key() + " = " + saved.value(it.key(), nlohmann::json()).dump() +
+                  ", not " + it.value().dump() + "; use the same settings or another --out");
+  optimizer_->prepare(model_.params());
+  for (auto& [name, t] : optimizer_->state_tensors()) {
+    auto found = loaded.extra_tensors.find("optimizer/" + name);
+    if (found == loaded.extra_tensors.end() || found->second.shape() != t->shape())
+      throw FormatError(files_.checkpoint() + ": optimizer state for " + name + " is missing");
+    *t = found->second;
+  }
+  optimizer_->set_steps(extra.at("optimizer_steps").get<uint64_t>());
+  p = position_from(extra.at("position"));
+  result_.history = history_from(extra.at("history"));
+  result_.best_epoch = extra.value("best_epoch", 0);
+  result_.best_val_accuracy = extra.value("best_val_accuracy", 0.0);
+  files_.log("resumed from " + files_.checkpoint() + " at epoch " + std::to_string(p.epoch + 1) + ", item " +
+             std::to_string(p.next_item) + " of " + std::to_string(epoch_items_));
+  return true;
+}
+
+EpochRecord Run::finish_epoch(const Position& p, float lr) {
+  EpochRecord r;
+  r.epoch = p.epoch + 1;
+  r.train_loss = p.seen ? p.loss_sum / p.seen : 0.0;
+  r.train_accuracy = p.seen ? p.correct / p.seen : 0.0;
+  r.lr = lr;
+  r.seconds = p.seconds;
+  if (val_.size()) {
+    const Evaluation e = evaluate(model_, meta_, val_, {});
+    r.val_loss = e.loss;
+    r.val_accuracy = e.metrics.accuracy;
+  }
+  return r;
+}
+
+TrainResult Run::go() {
+  if (c_.threads > 0) omp_set_num_threads(c_.threads);
+  if (c_.batch <= 0 || c_.epochs <= 0) throw ArgumentError("batch and epochs must be positive");
+  files_.prepare(c_.resume);
+  files_.log("config: " + c_.to_json().dump());
+  load_data();
+
+  model_ = make_zoo_model(c_.model, {static_cast<int>(train_.class_names.size()), c_.seed});
+  meta_.classes = train_.class_names;
+  meta_.preprocessing.channels = model_.input_shape()[2];
+  optimizer_ = make_optimizer(c_.optimizer);
+  loss_options_.label_smoothing = c_.label_smoothing;
+  if (c_.class_weighted) loss_options_.class_weights = class_weights(train_);
+
+  epoch_items_ = plan_epoch(train_, c_.balance, c_.augment_all, c_.seed, 0).size();
+  const int64_t steps_per_epoch = static_cast<int64_t>((epoch_items_ + static_cast<size_t>(c_.batch) - 1) / static_cast<size_t>(c_.batch));
+  schedule_.kind = c_.schedule;
+  schedule_.base_lr = c_.lr;
+  schedule_.total_steps = steps_per_epoch * c_.epochs;
+
+  Position pos;
+  try_resume(pos);
+  files_.log(std::to_string(epoch_items_) + " images per epoch, " + std::to_string(steps_per_epoch) +
+             " steps of " + std::to_string(c_.batch) + ", " + std::to_string(model_.count_params()) + " parameters, " +
+             std::to_string(omp_get_max_threads()) + " threads");
+
+  BatchOptions bo;
+  bo.channels = model_.input_shape()[2];
+  bo.seed = c_.seed;
+  bo.augment.horizontal_flip = c_.flip;
+  Tensor x, dlogits;
+  std::vector<int> labels;
+  auto last_save = Clock::now();
+  for (; pos.epoch < c_.epochs; ++pos.epoch, pos = Position{pos.epoch, 0, 0, 0, 0, 0}) {
+    std::vector<EpochItem> plan = plan_epoch(train_, c_.balance, c_.augment_all, c_.seed, static_cast<uint64_t>(pos.epoch));
+    if (!c_.augment)
+      for (auto& item : plan) item.augment = false;
+    bo.epoch = static_cast<uint64_t>(pos.epoch);
+    Progress bar("epoch " + std::to_string(pos.epoch + 1) + "/" + std::to_string(c_.epochs), static_cast<int64_t>(plan.size()));
+    float lr = 0.0f;
+    auto epoch_start = Clock::now();
+    const double seconds_before = pos.seconds;
+    while (pos.next_item < plan.size()) {
+      if (stop_requested()) {
+        pos.seconds = seconds_before + std::chrono::duration<double>(Clock::now() - epoch_start).count();
+        save_checkpoint(pos);
+        files_.log("interrupted: checkpoint saved at epoch " + std::to_string(pos.epoch + 1) + ", item " +
+                   std::to_string(pos.next_item) + "; continue with --resume");
+        result_.interrupted = true;
+        result_.checkpoint_path = files_.checkpoint();
+        result_.best_model_path = files_.best_model();
+        return result_;
+      }
+      const size_t count = std::min(static_cast<size_t>(c_.batch), plan.size() - pos.next_item);
+      make_batch(train_, plan.data() + pos.next_item, count, bo, x, labels);
+      const int64_t step = static_cast<int64_t>(optimizer_->steps());
+      lr = learning_rate(schedule_, step);
+      model_.zero_grad();
+      const Tensor& logits = model_.forward(x);
+      double loss = softmax_cross_entropy(logits, labels, loss_options_, dlogits);
+      const auto params = model_.params();
+      loss += l2_penalty(params, c_.l2);
+      if (!std::isfinite(loss))
+        throw Error("the loss became " + std::to_string(loss) + " at epoch " + std::to_string(pos.epoch + 1) + ", step " +
+                    std::to_string(step) + ": training diverged; lower the learning rate (--lr)");
+      model_.backward(dlogits);
+      add_l2_gradient(params, c_.l2);
+      optimizer_->step(params, lr);
+      const int k = logits.dim(1);
+      for (size_t i = 0; i < count; ++i) {
+        const float* row = logits.data() + static_cast<int64_t>(i) * k;
+        pos.correct += static_cast<int>(std::max_element(row, row + k) - row) == labels[i];
+      }
+      pos.loss_sum += loss * static_cast<double>(count);
+      pos.seen += static_cast<double>(count);
+      pos.next_item += count;
+      char status[96];
+      std::snprintf(status, sizeof status, "loss %.4f acc %.4f lr %.2e", pos.loss_sum / pos.seen, pos.correct / pos.seen, lr);
+      bar.update(static_cast<int64_t>(pos.next_item), status);
+      if (std::chrono::duration<double>(Clock::now() - last_save).count() > 60.0 * c_.checkpoint_minutes &&
+          pos.next_item < plan.size()) {
+        pos.seconds = seconds_before + std::chrono::duration<double>(Clock::now() - epoch_start).count();
+        save_checkpoint(pos);
+        last_save = Clock::now();
+      }
+    }
+    pos.seconds = seconds_before + std::chrono::duration<double>(Clock::now() - epoch_start).count();
+    bar.finish();
+    const EpochRecord record = finish_epoch(pos, lr);
+    result_.history.push_back(record);
+    if (record.val_accuracy > result_.best_val_accuracy || result_.best_epoch == 0) {
+      result_.best_val_accuracy = record.val_accuracy;
+      result_.best_epoch = record.epoch;
+      meta_.extra = {{"config", c_.to_json()}, {"epoch", record.epoch}, {"val_accuracy", record.val_accuracy}};
+      save_model(files_.best_model(), model_, meta_);
+    }
+    char line[200];
+    std::snprintf(line, sizeof line, "epoch %d/%d: loss %.4f acc %.4f | val loss %.4f acc %.4f | lr %.2e | %s%s", record.epoch,
+                  c_.epochs, record.train_loss, record.train_accuracy, record.val_loss, record.val_accuracy, record.lr,
+                  format_duration(record.seconds).c_str(), record.epoch == result_.best_epoch ? " | best" : "");
+    files_.log(line);
+    files_.write_metrics(result_.history);
+    save_checkpoint(Position{pos.epoch + 1, 0, 0, 0, 0, 0});
+    last_save = Clock::now();
+  }
+  result_.checkpoint_path = files_.checkpoint();
+  result_.best_model_path = files_.best_model();
+  return result_;
+}
+
+}  // namespace
+
+TrainResult train(const TrainConfig& config, const std::atomic<bool>* stop) { return Run(config, stop).go(); }
+
+}  // namespace fermap

@@ -1,0 +1,75 @@
+// Softmax cross-entropy: value, gradient (finite differences), smoothing, weights, bad labels; L2.
+#include <cmath>
+
+#include <catch2/catch.hpp>
+
+#include "fermap/error.hpp"
+#include "fermap/loss.hpp"
+#include "gradcheck.hpp"
+
+using namespace fermap;
+
+namespace {
+double loss_at(const Tensor& z, const std::vector<int>& y, const CrossEntropyOptions& o) {
+  Tensor g;
+  return softmax_cross_entropy(z, y, o, g);
+}
+}  // namespace
+
+TEST_CASE("cross-entropy of uniform logits is log K", "[loss]") {
+  Tensor z(Shape{2, 4});
+  Tensor g;
+  const double loss = softmax_cross_entropy(z, {0, 3}, {}, g);
+  CHECK(loss == Approx(std::log(4.0)).epsilon(1e-6));
+  CHECK(g[0] == Approx((0.25 - 1.0) / 2).epsilon(1e-6));
+  CHECK(g[1] == Approx(0.25 / 2).epsilon(1e-6));
+}
+
+TEST_CASE("cross-entropy stays finite for huge logits", "[loss]") {
+  Tensor z(Shape{1, 3}, {1000.0f, -1000.0f, 0.0f});
+  Tensor g;
+  const double loss = softmax_cross_entropy(z, {1}, {}, g);
+  CHECK(std::isfinite(loss));
+  CHECK(loss == Approx(2000.0).epsilon(1e-6));
+}
+
+TEST_CASE("cross-entropy gradient matches finite differences with smoothing and weights", "[loss]") {
+  Tensor z(Shape{3, 5});
+  test::fill_uniform(z, 3, -2.0f, 2.0f);
+  const std::vector<int> y = {4, 0, 2};
+  CrossEntropyOptions o;
+  o.label_smoothing = 0.1f;
+  o.class_weights = {1.0f, 2.0f, 0.5f, 1.0f, 3.0f};
+  Tensor g;
+  softmax_cross_entropy(z, y, o, g);
+  for (int64_t i = 0; i < z.size(); ++i) {
+    const float saved = z[i];
+    z[i] = saved + 1e-2f;
+    const double plus = loss_at(z, y, o);
+    z[i] = saved - 1e-2f;
+    const double minus = loss_at(z, y, o);
+    z[i] = saved;
+    CHECK(g[i] == Approx((plus - minus) / 2e-2).margin(1e-4));
+  }
+}
+
+TEST_CASE("cross-entropy rejects labels outside the classes", "[loss]") {
+  Tensor z(Shape{1, 4}), g;
+  CHECK_THROWS_AS(softmax_cross_entropy(z, {4}, {}, g), ArgumentError);
+  CHECK_THROWS_AS(softmax_cross_entropy(z, {-1}, {}, g), ArgumentError);
+  CHECK_THROWS_AS(softmax_cross_entropy(z, {0, 1}, {}, g), ShapeError);
+}
+
+TEST_CASE("L2 penalty and gradient follow Keras: lambda*sum(w^2), 2*lambda*w", "[loss]") {
+  Param kernel("kernel"), bias("bias");
+  kernel.l2 = true;
+  kernel.value = Tensor(Shape{3}, {1.0f, -2.0f, 3.0f});
+  kernel.grad = Tensor(Shape{3});
+  bias.value = Tensor(Shape{1}, {5.0f});
+  bias.grad = Tensor(Shape{1});
+  std::vector<NamedParam> params = {{"k", &kernel}, {"b", &bias}};
+  CHECK(l2_penalty(params, 0.5f) == Approx(7.0));
+  add_l2_gradient(params, 0.5f);
+  CHECK(kernel.grad[1] == Approx(-2.0f));
+  CHECK(bias.grad[0] == 0.0f);
+}

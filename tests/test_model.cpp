@@ -1,0 +1,129 @@
+// Models: the paper's parameter counts (per layer for custom_cnn), shapes, determinism, overfitting.
+#include <catch2/catch.hpp>
+
+#include <map>
+
+#include "fermap/error.hpp"
+#include "fermap/layers.hpp"
+#include "fermap/loss.hpp"
+#include "fermap/optim.hpp"
+#include "fermap/zoo.hpp"
+#include "gradcheck.hpp"
+
+using namespace fermap;
+
+namespace {
+std::map<std::string, int64_t> per_layer_params(Model& m) {
+  std::map<std::string, int64_t> counts;
+  for (Layer* l : m.all_layers()) {
+    int64_t n = 0;
+    for (Param* p : l->params()) n += p->value.size();
+    counts[l->name()] = n;
+  }
+  return counts;
+}
+}  // namespace
+
+TEST_CASE("custom_cnn matches the paper's Table 3 layer by layer", "[model]") {
+  Model m = custom_cnn();
+  const std::map<std::string, int64_t> table3 = {
+      {"conv2d", 320}, {"conv2d_1", 18496}, {"batch_normalization", 256}, {"max_pooling2d", 0},
+      {"dropout", 0}, {"conv2d_2", 55392}, {"conv2d_3", 83040}, {"batch_normalization_1", 384},
+      {"max_pooling2d_1", 0}, {"dropout_1", 0}, {"separable_conv2d", 13280}, {"separable_conv2d_1", 17664},
+      {"batch_normalization_2", 512}, {"max_pooling2d_2", 0}, {"dropout_2", 0}, {"flatten", 0},
+      {"dense", 1179904}, {"batch_normalization_3", 1024}, {"dropout_3", 0}, {"dense_1", 1028}};
+  CHECK(per_layer_params(m) == table3);
+  CHECK(m.count_params() == 1371300);
+  CHECK(m.output_shape() == Shape{4});
+}
+
+TEST_CASE("custom_cnn output shapes follow Figure 4", "[model]") {
+  Model m = custom_cnn();
+  std::map<std::string, Shape> shapes;
+  for (Layer* l : m.all_layers()) shapes[l->name()] = l->output_shape();
+  CHECK(shapes["conv2d_1"] == Shape{48, 48, 64});
+  CHECK(shapes["max_pooling2d"] == Shape{24, 24, 64});
+  CHECK(shapes["conv2d_3"] == Shape{24, 24, 96});
+  CHECK(shapes["separable_conv2d_1"] == Shape{12, 12, 128});
+  CHECK(shapes["max_pooling2d_2"] == Shape{6, 6, 128});
+  CHECK(shapes["flatten"] == Shape{4608});
+}
+
+TEST_CASE("VGG16 and ResNet50 match the paper's totals", "[model]") {
+  Model vgg = vgg16();
+  CHECK(vgg.count_params() == 14979396);
+  CHECK(vgg.input_shape() == Shape{48, 48, 3});
+  Model resnet = resnet50();
+  CHECK(resnet.count_params() == 23595908);
+  // The body ends at (2, 2, 2048), as the paper's Table 4 says.
+  Layer* body_end = nullptr;
+  for (Layer* l : resnet.all_layers())
+    if (l->type() == "GlobalAveragePooling2D") body_end = l;
+  REQUIRE(body_end != nullptr);
+  CHECK(body_end->input_shape() == Shape{2, 2, 2048});
+  // ResNet50's body alone holds Keras' 23,587,712 parameters.
+  CHECK(resnet.count_params() - 2048 * 4 - 4 == 23587712);
+}
+
+TEST_CASE("summary lists every layer and the totals", "[model]") {
+  Model m = custom_cnn();
+  const std::string s = m.summary();
+  CHECK(s.find("separable_conv2d_1 (SeparableConv2D)") != std::string::npos);
+  CHECK(s.find("Total params: 1,371,300") != std::string::npos);
+  CHECK(s.find("Non-trainable params: 1,088") != std::string::npos);
+}
+
+TEST_CASE("unknown zoo names and wrong input shapes are clear errors", "[model]") {
+  CHECK_THROWS_AS(make_zoo_model("alexnet"), ArgumentError);
+  Model m = custom_cnn();
+  Tensor wrong(Shape{2, 32, 32, 1}), logits;
+  CHECK_THROWS_AS(m.infer(wrong, logits), ShapeError);
+  CHECK_THROWS_AS(m.forward(wrong), ShapeError);
+}
+
+namespace {
+// A few Adam steps of custom_cnn on fixed data; returns the final weights of the last layer.
+std::vector<float> train_steps(uint64_t seed, int steps) {
+  Model m = custom_cnn({4, seed});
+  Tensor x(Shape{8, 48, 48, 1});
+  test::fill_uniform(x, 5, 0.0f, 1.0f);
+  std::vector<int> y = {0, 1, 2, 3, 0, 1, 2, 3};
+  Adam adam;
+  Tensor dlogits;
+  for (int s = 0; s < steps; ++s) {
+    m.zero_grad();
+    softmax_cross_entropy(m.forward(x), y, {}, dlogits);
+    m.backward(dlogits);
+    adam.step(m.params(), 1e-3f);
+  }
+  const Param& last = *m.params().back().param;
+  return std::vector<float>(last.value.data(), last.value.data() + last.value.size());
+}
+}  // namespace
+
+TEST_CASE("the same seed gives bit-identical training; another seed does not", "[model]") {
+  const auto a = train_steps(1, 2), b = train_steps(1, 2), c = train_steps(2, 2);
+  CHECK(a == b);
+  CHECK(a != c);
+}
+
+TEST_CASE("custom_cnn overfits 32 fixed random images", "[model][slow]") {
+  Model m = custom_cnn({4, 3});
+  Tensor x(Shape{32, 48, 48, 1});
+  test::fill_uniform(x, 17, 0.0f, 1.0f);
+  std::vector<int> y(32);
+  for (int i = 0; i < 32; ++i) y[static_cast<size_t>(i)] = i % 4;
+  Adam adam;
+  Tensor dlogits;
+  double first = 0.0, loss = 0.0;
+  for (int step = 0; step < 60; ++step) {
+    m.zero_grad();
+    loss = softmax_cross_entropy(m.forward(x), y, {}, dlogits);
+    if (step == 0) first = loss;
+    m.backward(dlogits);
+    adam.step(m.params(), 1e-3f);
+  }
+  INFO("loss went from " << first << " to " << loss);
+  CHECK(first > 1.0);
+  CHECK(loss < 0.05);
+}

@@ -1,0 +1,148 @@
+// Model files: round trip, and every way a file can be wrong.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <catch2/catch.hpp>
+
+#include "fermap/classifier.hpp"
+#include "fermap/error.hpp"
+#include "fermap/layers.hpp"
+#include "fermap/zoo.hpp"
+#include "gradcheck.hpp"
+
+using namespace fermap;
+namespace fs = std::filesystem;
+
+namespace {
+std::string temp_path(const std::string& name) {
+  fs::create_directories(FERMAP_TEST_TMP);
+  return std::string(FERMAP_TEST_TMP) + "/" + name;
+}
+
+std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void write_bytes(const std::string& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary) << bytes;
+}
+
+ModelMeta four_classes() {
+  ModelMeta meta;
+  meta.classes = {"angry", "happy", "neutral", "sad"};
+  return meta;
+}
+
+std::string error_of(const std::string& path) {
+  try {
+    load_model(path);
+  } catch (const FormatError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+// A custom_cnn whose batch-norm moving statistics are no longer the initial ones.
+Model trained_a_little() {
+  Model m = custom_cnn({4, 9});
+  Tensor x(Shape{4, 48, 48, 1});
+  test::fill_uniform(x, 1, 0.0f, 1.0f);
+  m.forward(x);
+  return m;
+}
+}  // namespace
+
+TEST_CASE("save then load gives identical predictions and metadata", "[serialize]") {
+  Model m = trained_a_little();
+  ModelMeta meta = four_classes();
+  meta.extra["note"] = "round trip";
+  const std::string path = temp_path("roundtrip.fmp");
+  save_model(path, m, meta);
+  CHECK_FALSE(fs::exists(path + ".tmp." + std::to_string(::getpid())));
+  LoadedModel loaded = load_model(path);
+  CHECK(loaded.meta.classes == meta.classes);
+  CHECK(loaded.meta.extra["note"] == "round trip");
+  Tensor x(Shape{3, 48, 48, 1}), a, b;
+  test::fill_uniform(x, 2, 0.0f, 1.0f);
+  m.infer(x, a);
+  loaded.model.infer(x, b);
+  CHECK(max_abs_diff(a, b) == 0.0f);
+}
+
+TEST_CASE("layer state and extra tensors survive a round trip", "[serialize]") {
+  Model m = custom_cnn();
+  Tensor x(Shape{2, 48, 48, 1});
+  m.forward(x);
+  m.forward(x);
+  Tensor moment(Shape{3}, {1.0f, 2.0f, 3.0f});
+  const std::string path = temp_path("state.fmp");
+  save_model(path, m, four_classes(), {{"optimizer/m", &moment}});
+  LoadedModel loaded = load_model(path);
+  REQUIRE(loaded.extra_tensors.count("optimizer/m") == 1);
+  CHECK(max_abs_diff(loaded.extra_tensors["optimizer/m"], moment) == 0.0f);
+  for (Layer* l : loaded.model.all_layers())
+    if (l->type() == "Dropout") CHECK(l->state()["calls"] == 2);
+}
+
+TEST_CASE("truncated, bit-flipped and foreign files are rejected clearly", "[serialize]") {
+  Model m = custom_cnn();
+  const std::string good = temp_path("good.fmp");
+  save_model(good, m, four_classes());
+  const std::string bytes = read_bytes(good);
+
+  const std::string truncated = temp_path("truncated.fmp");
+  write_bytes(truncated, bytes.substr(0, bytes.size() / 2));
+  CHECK_THAT(error_of(truncated), Catch::Contains("truncated.fmp") && Catch::Contains("truncated"));
+
+  std::string flipped_bytes = bytes;
+  flipped_bytes[bytes.size() / 2] ^= 0x10;
+  const std::string flipped = temp_path("flipped.fmp");
+  write_bytes(flipped, flipped_bytes);
+  CHECK_THAT(error_of(flipped), Catch::Contains("checksum mismatch"));
+
+  const std::string foreign = temp_path("foreign.fmp");
+  write_bytes(foreign, "GIF89a this is not a model at all");
+  CHECK_THAT(error_of(foreign), Catch::Contains("not a fermap model file"));
+
+  std::string newer_bytes = bytes;
+  newer_bytes[8] = 99;
+  const std::string newer = temp_path("newer.fmp");
+  write_bytes(newer, newer_bytes);
+  CHECK_THAT(error_of(newer), Catch::Contains("format version 99 is newer"));
+
+  CHECK_THROWS_AS(load_model(temp_path("missing.fmp")), IoError);
+}
+
+TEST_CASE("weights of one architecture do not load into another", "[serialize]") {
+  Model small = custom_cnn();
+  const std::string path = temp_path("cnn.fmp");
+  save_model(path, small, four_classes());
+  Model seven = custom_cnn({7, 0});
+  CHECK_THROWS_WITH(load_into(path, seven), Catch::Contains("different architecture"));
+  Model same = custom_cnn({4, 5});
+  CHECK_NOTHROW(load_into(path, same));
+}
+
+TEST_CASE("the classifier scales, replicates channels and returns probabilities", "[serialize]") {
+  Model m = vgg16({4, 1});
+  const std::string path = temp_path("vgg.fmp");
+  ModelMeta meta = four_classes();
+  meta.preprocessing.channels = 3;
+  save_model(path, m, meta);
+  const Classifier c = Classifier::load(path);
+  Tensor faces(Shape{2, 48, 48, 1});
+  test::fill_uniform(faces, 4, 0.0f, 255.0f);
+  const Tensor p = c.predict(faces);
+  REQUIRE(p.shape() == Shape{2, 4});
+  for (int i = 0; i < 2; ++i) {
+    float sum = 0.0f;
+    for (int k = 0; k < 4; ++k) sum += p[i * 4 + k];
+    CHECK(sum == Approx(1.0f).epsilon(1e-5));
+  }
+  CHECK_THROWS_AS(c.predict(Tensor(Shape{1, 48, 48, 3})), ShapeError);
+}

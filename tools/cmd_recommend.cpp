@@ -29,8 +29,14 @@ struct RecommendArgs {
   bool no_detect = false, json = false;
 };
 
+struct PhotoEmotion {
+  std::vector<FaceEmotion> faces;
+  FaceEmotion overall;
+  std::vector<std::string> classes;
+};
+
 // The photo's faces and their overall emotion; Error when there is no face.
-std::pair<std::vector<FaceEmotion>, FaceEmotion> photo_emotion(const RecommendArgs& args) {
+PhotoEmotion photo_emotion(const RecommendArgs& args) {
   const Classifier classifier = Classifier::load(find_bundled_file(kDefaultModel, args.model));
   const cv::Mat image = load_image(args.image);
   std::optional<FaceDetector> detector;
@@ -41,7 +47,7 @@ std::pair<std::vector<FaceEmotion>, FaceEmotion> photo_emotion(const RecommendAr
   if (faces.empty())
     throw Error("no face found in " + args.image + " (--no-detect takes the whole image as a face)");
   FaceEmotion overall = overall_emotion(faces, classifier.classes());
-  return {std::move(faces), std::move(overall)};
+  return {std::move(faces), std::move(overall), classifier.classes()};
 }
 
 void run_recommend(const RecommendArgs& args) {
@@ -58,15 +64,10 @@ void run_recommend(const RecommendArgs& args) {
     std::fprintf(stderr, "note: %lld malformed rows skipped in %s; first: %s\n", static_cast<long long>(report.skipped),
                  report.path.c_str(), report.problems.front().c_str());
 
-  std::vector<FaceEmotion> faces;
-  std::string emotion = args.emotion;
-  float probability = 1.0f;
-  if (!args.image.empty()) {
-    auto [found, overall] = photo_emotion(args);
-    faces = std::move(found);
-    emotion = overall.emotion;
-    probability = overall.probability;
-  }
+  PhotoEmotion photo;
+  if (!args.image.empty()) photo = photo_emotion(args);
+  const std::vector<FaceEmotion>& faces = photo.faces;
+  const std::string emotion = args.image.empty() ? args.emotion : photo.overall.emotion;
   const Mood mood = options.moods.mood_for(emotion);
   const std::vector<Recommendation> songs = recommend(catalogue, emotion, options);
 
@@ -76,16 +77,16 @@ void run_recommend(const RecommendArgs& args) {
                           {"catalogue", report.path}, {"songs", to_json(songs)}};
     if (!args.image.empty()) {
       out["image"] = args.image;
-      out["probability"] = probability;
+      out["overall"] = to_json(photo.overall, photo.classes);
       out["faces"] = nlohmann::json::array();
-      for (const FaceEmotion& face : faces) out["faces"].push_back(to_json(face, {}));
+      for (const FaceEmotion& face : faces) out["faces"].push_back(to_json(face, photo.classes));
     }
     std::cout << out.dump(2) << "\n";
     return;
   }
   if (!args.image.empty())
     std::printf("%s: %zu face%s, emotion %s (%.0f%% averaged over the faces)\n", args.image.c_str(), faces.size(),
-                faces.size() == 1 ? "" : "s", emotion.c_str(), 100.0 * probability);
+                faces.size() == 1 ? "" : "s", emotion.c_str(), 100.0 * photo.overall.probability);
   std::printf("%zu songs for %s -> %s (mode %s, seed %llu, %zu songs in %s)\n", songs.size(), emotion.c_str(),
               std::string(mood_name(mood)).c_str(), std::string(mode_name(options.mode)).c_str(),
               static_cast<unsigned long long>(options.seed), catalogue.size(), report.path.c_str());

@@ -1,6 +1,7 @@
 // lib/face/bundled_data.cpp — the search for files under data/.
 #include "fermap/face/bundled_data.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 
@@ -32,7 +33,10 @@ std::vector<std::string> bundled_data_paths(const std::string& relative) {
   // This file is lib/face/bundled_data.cpp, compiled by its absolute path.
   const fs::path source_root = fs::path(__FILE__).parent_path().parent_path().parent_path();
   if (source_root.is_absolute()) paths.push_back((source_root / "data" / relative).string());
-  return paths;
+  std::vector<std::string> unique;
+  for (const std::string& p : paths)
+    if (std::find(unique.begin(), unique.end(), p) == unique.end()) unique.push_back(p);
+  return unique;
 }
 
 std::string find_bundled_file(const std::string& relative, const std::string& explicit_path) {
@@ -45,7 +49,8 @@ std::string find_bundled_file(const std::string& relative, const std::string& ex
     if (is_file(path)) return path;
   std::string tried;
   for (const std::string& path : paths) tried += "\n  " + path;
-  throw IoError("data file '" + relative + "' not found; tried:" + tried);
+  throw IoError("data file '" + relative + "' not found; tried:" + tried +
+                "\n(set FERMAP_DATA_DIR or pass the file's path)");
 }
 
 }  // namespace fermap

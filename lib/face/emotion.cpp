@@ -2,6 +2,7 @@
 #include "fermap/face/emotion.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "fermap/error.hpp"
 #include "fermap/face/detector.hpp"
@@ -9,6 +10,8 @@
 namespace fermap {
 
 namespace {
+
+double round6(float v) { return std::round(static_cast<double>(v) * 1e6) / 1e6; }
 
 FaceEmotion from_probabilities(const cv::Rect& box, std::vector<float> probabilities,
                                const std::vector<std::string>& classes) {
@@ -58,10 +61,10 @@ FaceEmotion overall_emotion(const std::vector<FaceEmotion>& faces, const std::ve
 nlohmann::json to_json(const FaceEmotion& face, const std::vector<std::string>& classes) {
   nlohmann::json probabilities = nlohmann::json::object();
   for (size_t c = 0; c < face.probabilities.size(); ++c)
-    probabilities[c < classes.size() ? classes[c] : "class " + std::to_string(c)] = face.probabilities[c];
+    probabilities[c < classes.size() ? classes[c] : "class " + std::to_string(c)] = round6(face.probabilities[c]);
   return {{"box", {{"x", face.box.x}, {"y", face.box.y}, {"w", face.box.width}, {"h", face.box.height}}},
           {"emotion", face.emotion},
-          {"probability", face.probability},
+          {"probability", round6(face.probability)},
           {"probabilities", probabilities}};
 }
 

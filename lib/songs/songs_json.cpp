@@ -1,7 +1,16 @@
 // lib/songs/songs_json.cpp — Recommendation to JSON.
 #include "fermap/songs/songs_json.hpp"
 
+#include <cmath>
+
 namespace fermap {
+
+namespace {
+
+// Features are floats; printed as doubles they would show float noise (0.699999988).
+double round6(float v) { return std::round(static_cast<double>(v) * 1e6) / 1e6; }
+
+}  // namespace
 
 nlohmann::json to_json(const Recommendation& r) {
   nlohmann::json j = {{"uri", r.song.uri}, {"link", r.song.link()}};
@@ -9,11 +18,11 @@ nlohmann::json to_json(const Recommendation& r) {
   if (!r.song.artist.empty()) j["artist"] = r.song.artist;
   if (!r.song.album.empty()) j["album"] = r.song.album;
   j["mood"] = std::string(mood_name(r.song.mood));
-  j["valence"] = r.song.features.valence;
-  j["energy"] = r.song.features.energy;
-  j["target"] = {{"valence", r.target.valence}, {"energy", r.target.energy}};
-  j["distance"] = r.distance;
-  j["preference"] = r.preference;
+  j["valence"] = round6(r.song.features.valence);
+  j["energy"] = round6(r.song.features.energy);
+  j["target"] = {{"valence", round6(r.target.valence)}, {"energy", round6(r.target.energy)}};
+  j["distance"] = round6(r.distance);
+  j["preference"] = round6(r.preference);
   j["excluded"] = r.excluded;
   return j;
 }

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
+#include <opencv2/videoio/registry.hpp>
 
 #include "fermap/error.hpp"
 #include "fermap/face/detector.hpp"
@@ -15,9 +16,10 @@ VideoStats run_video(const std::string& path, FaceDetector& detector,
                      const std::function<void(const VideoFrame&)>& on_frame, const VideoOptions& options) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) throw IoError("cannot open video '" + path + "': no such file");
-  // FFmpeg first: it reads the usual files, and trying every backend in turn floods the log on a bad one.
-  cv::VideoCapture capture(path, cv::CAP_FFMPEG);
-  if (!capture.isOpened()) capture.open(path, cv::CAP_ANY);
+  // FFmpeg when OpenCV has it: it reads the usual files, and letting OpenCV try every backend on a bad
+  // file floods the log (and wakes camera backends that leak).
+  const int backend = cv::videoio_registry::hasBackend(cv::CAP_FFMPEG) ? cv::CAP_FFMPEG : cv::CAP_ANY;
+  cv::VideoCapture capture(path, backend);
   if (!capture.isOpened()) throw IoError("cannot open video '" + path + "': not a video OpenCV can decode");
   VideoStats stats;
   stats.source_fps = capture.get(cv::CAP_PROP_FPS);

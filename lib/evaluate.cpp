@@ -76,9 +76,15 @@ Tensor predict_dataset(const Model& model, const Preprocessing& pre, const Datas
 
 Evaluation evaluate(const Model& model, const ModelMeta& meta, const Dataset& data, const EvalOptions& options) {
   if (data.class_names != meta.classes) {
-    std::string want, got;
-    for (const auto& c : meta.classes) want += (want.empty() ? "" : ",") + c;
-    for (const auto& c : data.class_names) got += (got.empty() ? "" : ",") + c;
+    auto join = [](const std::vector<std::string>& names) {
+      std::string out;
+      for (const auto& n : names) {
+        if (!out.empty()) out += ',';
+        out += n;
+      }
+      return out;
+    };
+    const std::string want = join(meta.classes), got = join(data.class_names);
     throw ArgumentError("the model knows classes " + want + " but the data has " + got);
   }
   const Tensor p = predict_dataset(model, meta.preprocessing, data, options);

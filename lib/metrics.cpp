@@ -92,11 +92,17 @@ std::string Metrics::table() const {
 
 std::string Metrics::confusion_csv() const {
   std::string out = "actual\\predicted";
-  for (const auto& c : classes) out += "," + c;
+  for (const auto& c : classes) {
+    out += ',';
+    out += c;
+  }
   out += "\n";
   for (size_t a = 0; a < classes.size(); ++a) {
     out += classes[a];
-    for (long v : confusion[a]) out += "," + std::to_string(v);
+    for (long v : confusion[a]) {
+      out += ',';
+      out += std::to_string(v);
+    }
     out += "\n";
   }
   return out;

@@ -185,12 +185,13 @@ TEST_CASE("make_batch: augmentation follows (seed, epoch, position), whatever th
   CHECK(max_abs_diff(a, c) > 0.0f);
 }
 
-TEST_CASE("class_weights: inverse frequency with mean 1 over present classes", "[data]") {
+TEST_CASE("class_weights: inverse frequency, mean 1 over the images (sklearn 'balanced')", "[data]") {
   const Dataset d = synthetic({10, 40, 0, 20});
   const auto w = class_weights(d);
   REQUIRE(w.size() == 4);
   CHECK(w[2] == 0.0f);
-  CHECK((w[0] + w[1] + w[3]) / 3 == Approx(1.0f));
+  CHECK(w[0] == Approx(70.0 / (3 * 10)));
+  CHECK((10 * w[0] + 40 * w[1] + 20 * w[3]) / 70 == Approx(1.0f));
   CHECK(w[0] / w[1] == Approx(4.0f));
   CHECK(w[0] / w[3] == Approx(2.0f));
   const auto even = class_weights(synthetic({5, 5}));

@@ -12,6 +12,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "fermap 0.1.0");
   fermap::cli::add_summary_command(app);
   fermap::cli::add_data_command(app);
+  fermap::cli::add_train_command(app);
+  fermap::cli::add_eval_command(app);
   fermap::cli::add_predict_command(app);
   fermap::cli::add_recommend_command(app);
   try {

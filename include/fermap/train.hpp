@@ -34,12 +34,19 @@ struct TrainConfig {
   Balance balance = Balance::paper;
   bool class_weighted = false;      // weight the loss by inverse class frequency
   float label_smoothing = 0.0f;
+  // After each epoch, recompute the batch-norm moving statistics as the plain mean over this many
+  // training batches with the epoch's final weights ("precise BN"); 0 keeps Keras' moving average.
+  int recalibrate_bn = 0;
   double val_fraction = 0.1;
   uint64_t seed = 1;
   int threads = 0;                  // 0: OpenMP's default
   std::string out_dir = "runs/train";
   bool resume = false;
   double checkpoint_minutes = 10;   // also checkpoint mid-epoch this often
+  // Time-boxing (not part of the run's identity): after this many steps or minutes in this
+  // invocation, checkpoint and return as if interrupted. 0: no limit.
+  int64_t max_steps = 0;
+  double max_minutes = 0;
   bool skip_bad = false;
 
   nlohmann::json to_json() const;

@@ -91,17 +91,12 @@ std::vector<EpochItem> plan_epoch(const Dataset& data, Balance balance, bool aug
 
 std::vector<float> class_weights(const Dataset& data) {
   const std::vector<size_t> counts = data.class_counts();
-  double sum_inverse = 0;
-  size_t present = 0;
-  for (size_t n : counts)
-    if (n > 0) {
-      sum_inverse += 1.0 / static_cast<double>(n);
-      ++present;
-    }
+  const auto present = static_cast<size_t>(std::count_if(counts.begin(), counts.end(), [](size_t n) { return n > 0; }));
   std::vector<float> weights(counts.size(), 0.0f);
   for (size_t c = 0; c < counts.size(); ++c)
     if (counts[c] > 0)
-      weights[c] = static_cast<float>(static_cast<double>(present) / (static_cast<double>(counts[c]) * sum_inverse));
+      weights[c] = static_cast<float>(static_cast<double>(data.size()) /
+                                      (static_cast<double>(present) * static_cast<double>(counts[c])));
   return weights;
 }
 

@@ -13,6 +13,7 @@
 #include "fermap/data/fer2013.hpp"
 #include "fermap/error.hpp"
 #include "fermap/evaluate.hpp"
+#include "fermap/layers/batch_norm.hpp"
 #include "fermap/loss.hpp"
 #include "fermap/plot.hpp"
 #include "fermap/progress.hpp"
@@ -61,7 +62,12 @@ class Run {
   void save_checkpoint(const Position& p);
   bool try_resume(Position& p);
   EpochRecord finish_epoch(const Position& p, float lr);
-  bool stop_requested() const { return stop_ && stop_->load(); }
+  void recalibrate_batch_norm(const std::vector<EpochItem>& plan, const BatchOptions& bo);
+  bool stop_requested() const {
+    if (stop_ && stop_->load()) return true;
+    if (c_.max_steps > 0 && steps_here_ >= c_.max_steps) return true;
+    return c_.max_minutes > 0 && std::chrono::duration<double>(Clock::now() - started_).count() > 60.0 * c_.max_minutes;
+  }
 
   TrainConfig c_;
   const std::atomic<bool>* stop_;
@@ -74,6 +80,8 @@ class Run {
   CrossEntropyOptions loss_options_;
   size_t epoch_items_ = 0;
   TrainResult result_;
+  int64_t steps_here_ = 0;
+  Clock::time_point started_ = Clock::now();
 };
 
 void Run::load_data() {
@@ -133,6 +141,25 @@ bool Run::try_resume(Position& p) {
   files_.log("resumed from " + files_.checkpoint() + " at epoch " + std::to_string(p.epoch + 1) + ", item " +
              std::to_string(p.next_item) + " of " + std::to_string(epoch_items_));
   return true;
+}
+
+void Run::recalibrate_batch_norm(const std::vector<EpochItem>& plan, const BatchOptions& bo) {
+  std::vector<BatchNormalization*> bns;
+  for (Layer* l : model_.all_layers())
+    if (auto* bn = dynamic_cast<BatchNormalization*>(l)) bns.push_back(bn);
+  if (bns.empty() || c_.recalibrate_bn <= 0) return;
+  const float keras_momentum = bns.front()->momentum();
+  Tensor x;
+  std::vector<int> labels;
+  const size_t batch = static_cast<size_t>(c_.batch);
+  int k = 0;
+  for (size_t first = 0; first < plan.size() && k < c_.recalibrate_bn; first += batch) {
+    ++k;
+    for (auto* bn : bns) bn->set_momentum(1.0f - 1.0f / static_cast<float>(k));
+    make_batch(train_, plan.data() + first, std::min(batch, plan.size() - first), bo, x, labels);
+    model_.forward(x);
+  }
+  for (auto* bn : bns) bn->set_momentum(keras_momentum);
 }
 
 EpochRecord Run::finish_epoch(const Position& p, float lr) {
@@ -218,6 +245,7 @@ TrainResult Run::go() {
       model_.backward(dlogits);
       add_l2_gradient(params, c_.l2);
       optimizer_->step(params, lr);
+      ++steps_here_;
       const int k = logits.dim(1);
       for (size_t i = 0; i < count; ++i) {
         const float* row = logits.data() + static_cast<int64_t>(i) * k;
@@ -238,6 +266,7 @@ TrainResult Run::go() {
     }
     pos.seconds = seconds_before + std::chrono::duration<double>(Clock::now() - epoch_start).count();
     bar.finish();
+    recalibrate_batch_norm(plan, bo);
     const EpochRecord record = finish_epoch(pos, lr);
     result_.history.push_back(record);
     if (record.val_accuracy > result_.best_val_accuracy || result_.best_epoch == 0) {

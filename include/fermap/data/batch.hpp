@@ -60,8 +60,11 @@ struct BatchOptions {
 void make_batch(const Dataset& data, const EpochItem* items, size_t count,
                 const BatchOptions& options, Tensor& x, std::vector<int>& labels);
 
-// Inverse-frequency class weights for a weighted loss: w_c proportional to 1 / n_c, scaled so
-// their mean over the classes that have images is 1. A class with no image gets 0.
+// Inverse-frequency class weights for a weighted loss, scikit-learn's "balanced" rule:
+// w_c = N / (K * n_c), N images, K classes that have images. Every class then carries the same
+// total weight, and the weight averaged over the N images is exactly 1, so a loss of
+// sum_i w[y_i] * loss_i / N keeps the scale (and the effective learning rate) of the unweighted
+// loss. A class with no image gets 0.
 std::vector<float> class_weights(const Dataset& data);
 
 }  // namespace fermap

@@ -10,9 +10,11 @@
 // 6 neutral); the CSV loader maps ids to names, so both layouts give identical labels.
 //
 // Image-folder layout: ROOT/{train,test}/<class>/<image>. Images are .jpg/.jpeg/.png/.bmp/.pgm
-// (case-insensitive); hidden files and files with other extensions are ignored. Paths are sorted
-// (byte order) so the order of a Dataset never depends on the file system. Decoding runs in
-// parallel (OpenMP); the result does not depend on the thread count.
+// (case-insensitive); hidden entries, files with other extensions and plain files directly in
+// ROOT/<split> are ignored. Paths are sorted (byte order) so the order of a Dataset never depends
+// on the file system. Decoding (stb_image) runs in parallel (OpenMP); the result does not depend on
+// the thread count. stb's JPEG decoder differs from libjpeg's (PIL, OpenCV) by at most one grey
+// level on about 1 % of FER2013's pixels.
 //
 // CSV layout: a header naming the columns emotion, pixels and Usage (any order, other columns
 // ignored), then one image per line: emotion id 0..6, 2304 space-separated integers 0..255, and a

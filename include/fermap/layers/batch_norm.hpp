@@ -22,6 +22,11 @@ class BatchNormalization : public Layer {
   void backward(const Tensor& x, const Tensor& y, const Tensor& dy, Tensor* dx) override;
   std::vector<Param*> params() override;
 
+  // The moving-average factor of the next training forward; a recalibration sets 1 - 1/k on its
+  // k-th batch so the moving statistics become the plain mean over its batches.
+  float momentum() const { return options_.momentum; }
+  void set_momentum(float momentum) { options_.momentum = momentum; }
+
  private:
   int channels() const { return input_shape()[input_shape().rank() - 1]; }
 

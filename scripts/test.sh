@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Sets up and runs every test: the Release build with warnings as errors, the example built
+# against the installed package, the FER2013 dataset tests (when ../shared/data is present) and
+# the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+jobs=$(nproc)
+
+bash scripts/setup.sh
+[ -x scripts/fetch_test_media.sh ] && bash scripts/fetch_test_media.sh
+
+echo "== Release build (-Wall -Wextra -Werror)"
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DFERMAP_WERROR=ON >/dev/null
+cmake --build build -j "$jobs"
+
+echo "== Tests"
+export FERMAP_DATA=${FERMAP_DATA:-$root/../shared/data/fer2013}
+if [ ! -d "$FERMAP_DATA" ]; then
+  echo "FERMAP_DATA=$FERMAP_DATA not found: the [dataset] tests will be skipped"
+  unset FERMAP_DATA
+fi
+ctest --test-dir build --output-on-failure -j "$jobs"
+
+echo "== Install, then build and run the example against the installed package"
+rm -rf build/install build/examples
+cmake --install build --prefix build/install >/dev/null
+cmake -S examples -B build/examples -G Ninja -DCMAKE_PREFIX_PATH="$root/build/install" >/dev/null
+cmake --build build/examples
+./build/examples/train_your_own build/examples/tiny.fmp
+
+echo "== Unit tests under AddressSanitizer + UndefinedBehaviorSanitizer (Debug)"
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DFERMAP_SANITIZE=ON -DFERMAP_WERROR=ON \
+  -DFERMAP_BUILD_BENCHMARKS=OFF >/dev/null
+cmake --build build-asan -j "$jobs"
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --test-dir build-asan --output-on-failure -j "$jobs"

@@ -1,0 +1,59 @@
+// fermap eval MODEL --data ROOT: accuracy, per-class report, confusion matrix (text, CSV, PNG).
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "fermap/data/fer2013.hpp"
+#include "fermap/evaluate.hpp"
+#include "fermap/plot.hpp"
+
+namespace fermap::cli {
+
+void add_eval_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand("eval", "Evaluate a model on a dataset's test split");
+  struct Flags {
+    std::string model, data, split = "test", confusion_csv, confusion_png;
+    bool tta = false, json = false, skip_bad = false;
+    int batch = 256;
+  };
+  auto f = std::make_shared<Flags>();
+  cmd->add_option("model", f->model, "Model file (.fmp)")->required();
+  cmd->add_option("--data", f->data, "Dataset: folder with test/<class>/ or fer2013.csv")->required();
+  cmd->add_option("--split", f->split, "test (default) or train");
+  cmd->add_flag("--tta", f->tta, "Test-time augmentation: average over flips and small shifts");
+  cmd->add_flag("--json", f->json, "Print the metrics as JSON");
+  cmd->add_option("--confusion-csv", f->confusion_csv, "Write the confusion matrix as CSV");
+  cmd->add_option("--confusion-png", f->confusion_png, "Write the confusion matrix as a PNG heat map");
+  cmd->add_option("--batch", f->batch)->check(CLI::PositiveNumber);
+  cmd->add_flag("--skip-bad", f->skip_bad, "Skip unreadable images instead of stopping");
+  cmd->callback([f] {
+    LoadedModel m = load_model(f->model);
+    LoadOptions lo;
+    lo.classes = m.meta.classes;
+    lo.skip_bad = f->skip_bad;
+    LoadReport report;
+    const Dataset data = load_dataset(f->data, f->split, lo, &report);
+    if (report.skipped) std::cerr << report.summary() << "\n";
+    EvalOptions eo;
+    eo.tta = f->tta;
+    eo.batch = f->batch;
+    const Evaluation e = evaluate(m.model, m.meta, data, eo);
+    if (!f->confusion_csv.empty()) write_file_atomically(f->confusion_csv, e.metrics.confusion_csv());
+    if (!f->confusion_png.empty())
+      plot_confusion_png(f->confusion_png, e.metrics, "fermap " + f->model + (f->tta ? " (TTA)" : ""));
+    if (f->json) {
+      nlohmann::json j = e.metrics.to_json();
+      j["loss"] = e.loss;
+      j["model"] = f->model;
+      j["tta"] = f->tta;
+      std::cout << j.dump(2) << "\n";
+      return;
+    }
+    std::cout << "model " << f->model << " on " << data.size() << " " << f->split << " images"
+              << (f->tta ? " (test-time augmentation)" : "") << "\nloss " << e.loss << "\n\n"
+              << e.metrics.table();
+  });
+}
+
+}  // namespace fermap::cli

@@ -1,0 +1,99 @@
+// fermap train: flags -> TrainConfig -> fermap::train. Ctrl-C checkpoints and exits cleanly.
+#include <atomic>
+#include <csignal>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "fermap/train.hpp"
+
+namespace fermap::cli {
+
+namespace {
+std::atomic<bool> g_stop{false};
+extern "C" void on_interrupt(int) { g_stop.store(true); }
+
+std::string recipe_help() {
+  std::string out = "Named settings (explicit flags override them):";
+  for (const auto& name : recipe_names()) out += "\n  " + name + ": " + recipe(name).to_json().dump();
+  return out;
+}
+}  // namespace
+
+void add_train_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand("train", "Train a model on FER2013 (image folders or fer2013.csv)");
+  cmd->footer(recipe_help());
+  struct Flags {
+    std::string recipe = "paper", schedule, balance, optimizer;
+    TrainConfig c;
+  };
+  auto f = std::make_shared<Flags>();
+  cmd->add_option("--recipe", f->recipe, "paper or fast")->check(CLI::IsMember(recipe_names()));
+  cmd->add_option("--data", f->c.data, "Dataset: folder with train/<class>/ or fer2013.csv")->required();
+  cmd->add_option("--model", f->c.model, "custom_cnn, vgg16 or resnet50");
+  cmd->add_option("--classes", f->c.classes, "paper (angry,happy,neutral,sad), all, or names");
+  cmd->add_option("--epochs", f->c.epochs)->check(CLI::PositiveNumber);
+  cmd->add_option("--batch", f->c.batch)->check(CLI::PositiveNumber);
+  cmd->add_option("--lr", f->c.lr, "Learning rate (the peak of a schedule)")->check(CLI::PositiveNumber);
+  cmd->add_option("--optimizer", f->optimizer, "adam, sgd or nesterov");
+  cmd->add_option("--schedule", f->schedule, "constant, step, cosine or one-cycle");
+  cmd->add_option("--l2", f->c.l2, "L2 factor on kernels (Keras: loss += l2 * sum w^2)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--augment", f->c.augment, "Random rotation/shift/zoom (true/false)");
+  cmd->add_option("--augment-all", f->c.augment_all, "Augment originals too, not only balancing copies");
+  cmd->add_option("--flip", f->c.flip, "Random horizontal flips");
+  cmd->add_option("--balance", f->balance, "paper, sampler or none");
+  cmd->add_option("--class-weights", f->c.class_weighted, "Weight the loss by inverse class frequency");
+  cmd->add_option("--label-smoothing", f->c.label_smoothing)->check(CLI::Range(0.0, 0.5));
+  cmd->add_option("--recalibrate-bn", f->c.recalibrate_bn, "Recompute batch-norm statistics over N batches after each epoch")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--val-fraction", f->c.val_fraction)->check(CLI::Range(0.0, 0.5));
+  cmd->add_option("--seed", f->c.seed);
+  cmd->add_option("--threads", f->c.threads, "OpenMP threads (0: all cores)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--out", f->c.out_dir, "Run folder: checkpoint, best model, metrics.csv, curves.png, train.log");
+  cmd->add_flag("--resume", f->c.resume, "Continue the run in --out from its last checkpoint");
+  cmd->add_option("--checkpoint-minutes", f->c.checkpoint_minutes, "Also checkpoint mid-epoch this often");
+  cmd->add_flag("--skip-bad", f->c.skip_bad, "Skip unreadable images instead of stopping");
+  cmd->add_option("--max-steps", f->c.max_steps, "Checkpoint and stop after this many steps (resume later)");
+  cmd->add_option("--max-minutes", f->c.max_minutes, "Checkpoint and stop after this many minutes (resume later)");
+  // Apply the recipe first, then every flag the user gave explicitly.
+  cmd->preparse_callback([f](size_t) { f->c = TrainConfig{}; });
+  cmd->callback([f, cmd] {
+    TrainConfig c = recipe(f->recipe);
+    auto given = [&](const char* name) { return cmd->count(name) > 0; };
+    const TrainConfig& u = f->c;
+    c.data = u.data;
+    if (given("--model")) c.model = u.model;
+    if (given("--classes")) c.classes = u.classes;
+    if (given("--epochs")) c.epochs = u.epochs;
+    if (given("--batch")) c.batch = u.batch;
+    if (given("--lr")) c.lr = u.lr;
+    if (given("--optimizer")) c.optimizer = f->optimizer;
+    if (given("--schedule")) c.schedule = parse_schedule(f->schedule);
+    if (given("--l2")) c.l2 = u.l2;
+    if (given("--augment")) c.augment = u.augment;
+    if (given("--augment-all")) c.augment_all = u.augment_all;
+    if (given("--flip")) c.flip = u.flip;
+    if (given("--balance")) c.balance = parse_balance(f->balance);
+    if (given("--class-weights")) c.class_weighted = u.class_weighted;
+    if (given("--label-smoothing")) c.label_smoothing = u.label_smoothing;
+    if (given("--val-fraction")) c.val_fraction = u.val_fraction;
+    if (given("--recalibrate-bn")) c.recalibrate_bn = u.recalibrate_bn;
+    if (given("--seed")) c.seed = u.seed;
+    c.threads = u.threads;
+    c.out_dir = u.out_dir;
+    c.resume = u.resume;
+    c.checkpoint_minutes = u.checkpoint_minutes;
+    c.skip_bad = u.skip_bad;
+    c.max_steps = u.max_steps;
+    c.max_minutes = u.max_minutes;
+    std::signal(SIGINT, on_interrupt);
+    std::signal(SIGTERM, on_interrupt);
+    const TrainResult r = train(c, &g_stop);
+    std::cout << (r.interrupted ? "interrupted; " : "done; ") << "best validation accuracy " << r.best_val_accuracy
+              << " at epoch " << r.best_epoch << "\nbest model: " << r.best_model_path
+              << "\ncheckpoint: " << r.checkpoint_path << "\n";
+  });
+}
+
+}  // namespace fermap::cli

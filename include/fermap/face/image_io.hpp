@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <opencv2/core.hpp>
 #include <string>
+#include <vector>
 
 namespace fermap {
 

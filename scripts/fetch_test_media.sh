@@ -2,7 +2,7 @@
 # Fetches the photos and videos the face tests use from Debian's opencv-doc package into
 # tests/fixtures/app/media/ (gitignored). Only the few files needed are unpacked; the package
 # itself (~96 MB) is downloaded to a temporary folder and deleted. Does nothing when every file
-# is already there. Usage: scripts/fetch_test_media.sh [DEST_DIR]
+# is already there; a failed download is a warning, not an error. Usage: scripts/fetch_test_media.sh [DEST_DIR]
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -23,7 +23,11 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 # apt downloads as its own user (_apt), which must be able to write here.
 chmod 777 "$tmp"
-(cd "$tmp" && apt-get download -q opencv-doc >/dev/null)
+# Without the package (offline, no apt lists) the tests that need these files skip with a warning.
+if ! (cd "$tmp" && apt-get download -q opencv-doc >/dev/null 2>&1); then
+  echo "fetch_test_media: warning: 'apt-get download opencv-doc' failed; the tests using ${missing[*]} will be skipped" >&2
+  exit 0
+fi
 deb="$(ls "$tmp"/opencv-doc_*.deb)"
 
 members=()

@@ -68,3 +68,13 @@ TEST_CASE("a missing or non-video file is an IoError naming it", "[face][video]"
   const std::string junk = test::write_face_temp("junk.avi", "not a video at all");
   CHECK_THROWS_AS(run_video(junk, detector), IoError);
 }
+
+TEST_CASE("a video without faces (vtest.avi, pedestrians from afar) gives none", "[face][video]") {
+  FERMAP_REQUIRE_MEDIA(path, "vtest.avi");
+  FaceDetector detector;
+  VideoOptions options;
+  options.max_frames = 20;
+  const VideoStats stats = run_video(path, detector, {}, options);
+  CHECK(stats.frames == 20);
+  CHECK(stats.faces == 0);
+}

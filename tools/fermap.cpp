@@ -14,6 +14,8 @@ int main(int argc, char** argv) {
   fermap::cli::add_data_command(app);
   fermap::cli::add_train_command(app);
   fermap::cli::add_eval_command(app);
+  fermap::cli::add_predict_command(app);
+  fermap::cli::add_recommend_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

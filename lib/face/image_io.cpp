@@ -1,0 +1,74 @@
+// lib/face/image_io.cpp — load_image/decode_image (header check with stb, decode with OpenCV) and
+// write_png.
+#include "fermap/face/image_io.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <opencv2/imgcodecs.hpp>
+
+#include "fermap/error.hpp"
+
+// Only stbi_info_from_memory is used (image size from the header); static keeps the implementation
+// private to this file, whatever other files of the library do with stb.
+#define STB_IMAGE_STATIC
+#define STB_IMAGE_IMPLEMENTATION
+#define STBI_NO_STDIO
+#include <stb/stb_image.h>
+
+namespace fermap {
+
+namespace {
+
+void check_size(int64_t width, int64_t height, const std::string& name, const ImageLoadOptions& options) {
+  if (width > options.max_side || height > options.max_side || width * height > options.max_pixels)
+    throw FormatError(name + ": image is " + std::to_string(width) + "x" + std::to_string(height) +
+                      ", over the limit (" + std::to_string(options.max_side) + " per side, " +
+                      std::to_string(options.max_pixels) + " pixels)");
+}
+
+}  // namespace
+
+cv::Mat decode_image(const std::vector<uint8_t>& bytes, const std::string& name, const ImageLoadOptions& options) {
+  if (bytes.empty()) throw FormatError(name + ": empty file (0 bytes), not an image");
+  int width = 0, height = 0, channels = 0;
+  if (bytes.size() <= static_cast<size_t>(INT32_MAX) &&
+      stbi_info_from_memory(bytes.data(), static_cast<int>(bytes.size()), &width, &height, &channels))
+    check_size(width, height, name, options);
+  cv::Mat image;
+  try {
+    image = cv::imdecode(bytes, cv::IMREAD_COLOR);
+  } catch (const cv::Exception& e) {
+    throw FormatError(name + ": corrupt image (" + e.msg + ")");
+  }
+  if (image.empty()) throw FormatError(name + ": not a readable image (unknown format or corrupt data)");
+  check_size(image.cols, image.rows, name, options);
+  return image;
+}
+
+cv::Mat load_image(const std::string& path, const ImageLoadOptions& options) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw IoError("cannot read image '" + path + "': is a directory");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw IoError("cannot open image '" + path + "': " + std::strerror(errno));
+  in.seekg(0, std::ios::end);
+  const std::streamoff size = in.tellg();
+  in.seekg(0, std::ios::beg);
+  std::vector<uint8_t> bytes(static_cast<size_t>(std::max<std::streamoff>(size, 0)));
+  if (!in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size())))
+    throw IoError("cannot read image '" + path + "'");
+  return decode_image(bytes, path, options);
+}
+
+void write_png(const std::string& path, const cv::Mat& image) {
+  if (image.empty()) throw ArgumentError("write_png: empty image for '" + path + "'");
+  std::vector<uint8_t> png;
+  if (!cv::imencode(".png", image, png)) throw IoError("cannot encode PNG for '" + path + "'");
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) throw IoError("cannot write '" + path + "': " + std::strerror(errno));
+  out.write(reinterpret_cast<const char*>(png.data()), static_cast<std::streamsize>(png.size()));
+  if (!out.flush()) throw IoError("cannot write '" + path + "'");
+}
+
+}  // namespace fermap

@@ -1,0 +1,97 @@
+// Tests of the fermap predict and recommend commands, run as a process (FERMAP_CLI, set by CTest).
+#include <catch2/catch.hpp>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+
+#include "test_face_support.hpp"
+
+namespace fermap::test {
+std::string untrained_model();  // test_face_emotion.cpp
+}
+
+namespace {
+
+struct RunResult {
+  int status;
+  std::string out;
+};
+
+RunResult run_cli(const std::string& args) {
+  const char* cli = std::getenv("FERMAP_CLI");
+  const std::string command = "cd '" FERMAP_SOURCE_DIR "' && '" + std::string(cli) + "' " + args + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string out;
+  std::array<char, 4096> buffer{};
+  while (size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) out.append(buffer.data(), n);
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+}  // namespace
+
+#define FERMAP_REQUIRE_CLI()                                                   \
+  if (!std::getenv("FERMAP_CLI")) {                                            \
+    WARN("skipped: FERMAP_CLI not set (run through ctest to test the command)"); \
+    return;                                                                    \
+  }
+
+TEST_CASE("fermap predict prints every face of the demo photo and writes an annotated PNG", "[face][cli]") {
+  FERMAP_REQUIRE_CLI();
+  const std::string model = fermap::test::untrained_model();
+  const std::string png = fermap::test::face_temp_path("cli_annotated.png");
+  const RunResult text = run_cli("predict data/demo/faces.png --model " + model + " --annotate " + png);
+  INFO(text.out);
+  CHECK(text.status == 0);
+  CHECK_THAT(text.out, Catch::Matchers::Contains("data/demo/faces.png: 6 faces"));
+  CHECK(std::ifstream(png).good());
+
+  const RunResult json = run_cli("predict data/demo/faces.png --json --model " + model);
+  INFO(json.out);
+  REQUIRE(json.status == 0);
+  const nlohmann::json j = nlohmann::json::parse(json.out);
+  REQUIRE(j.size() == 1);
+  CHECK(j[0]["faces"].size() == 6);
+  CHECK(j[0]["faces"][0]["probabilities"].size() == 4);
+}
+
+TEST_CASE("fermap predict says when a picture has no face, and fails on a bad file", "[face][cli]") {
+  FERMAP_REQUIRE_CLI();
+  const std::string model = fermap::test::untrained_model();
+  {
+    std::ofstream(fermap::test::face_temp_path("not_an_image.png")) << "hello";
+  }
+  const RunResult missing = run_cli("predict " + fermap::test::face_temp_path("not_an_image.png") + " --model " + model);
+  CHECK(missing.status == 1);
+  CHECK_THAT(missing.out, Catch::Matchers::Contains("not_an_image.png"));
+  FERMAP_REQUIRE_MEDIA(fruits, "fruits.jpg");
+  const RunResult none = run_cli("predict " + fruits + " --model " + model);
+  CHECK(none.status == 0);
+  CHECK_THAT(none.out, Catch::Matchers::Contains("no face found in " + fruits));
+}
+
+TEST_CASE("fermap recommend maps the photo's emotion to songs", "[face][cli]") {
+  FERMAP_REQUIRE_CLI();
+  const std::string model = fermap::test::untrained_model();
+  const RunResult r = run_cli("recommend data/demo/faces.png --json -n 4 --seed 2 --mode lift --model " + model);
+  INFO(r.out);
+  REQUIRE(r.status == 0);
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  CHECK(j["faces"].size() == 6);
+  CHECK(j["songs"].size() == 4);
+  CHECK(j["mode"] == "lift");
+  CHECK(j["seed"] == 2);
+  CHECK_THAT(j["songs"][0]["link"].get<std::string>(), Catch::Matchers::StartsWith("https://open.spotify.com/track/"));
+
+  const RunResult by_emotion = run_cli("recommend --emotion angry --map angry=calm -n 3 --seed 1");
+  INFO(by_emotion.out);
+  CHECK(by_emotion.status == 0);
+  CHECK_THAT(by_emotion.out, Catch::Matchers::Contains("3 songs for angry -> calm"));
+
+  const RunResult unmapped = run_cli("recommend --emotion fear");
+  CHECK(unmapped.status == 1);
+  CHECK_THAT(unmapped.out, Catch::Matchers::Contains("'fear'"));
+}

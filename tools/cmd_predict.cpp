@@ -1,0 +1,86 @@
+// fermap predict IMAGE...: finds the faces in each photo and prints each face's box, emotion and
+// class probabilities (or JSON); optionally writes the photo annotated with boxes and labels.
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "commands.hpp"
+#include "fermap/classifier.hpp"
+#include "fermap/error.hpp"
+#include "fermap/face/bundled_data.hpp"
+#include "fermap/face/detector.hpp"
+#include "fermap/face/emotion.hpp"
+#include "fermap/face/image_io.hpp"
+
+namespace fermap::cli {
+
+namespace {
+
+struct PredictArgs {
+  std::vector<std::string> images;
+  std::string model, cascade, annotate;
+  bool no_detect = false, json = false;
+};
+
+void print_face(size_t index, const FaceEmotion& face, const std::vector<std::string>& classes) {
+  std::printf("  face %zu at (%d,%d %dx%d): %s %.1f%%  [", index + 1, face.box.x, face.box.y, face.box.width,
+              face.box.height, face.emotion.c_str(), 100.0 * face.probability);
+  for (size_t c = 0; c < face.probabilities.size() && c < classes.size(); ++c)
+    std::printf("%s%s %.1f%%", c ? ", " : "", classes[c].c_str(), 100.0 * face.probabilities[c]);
+  std::printf("]\n");
+}
+
+void run_predict(const PredictArgs& args) {
+  if (!args.annotate.empty() && args.images.size() != 1)
+    throw ArgumentError("--annotate writes one picture: give exactly one IMAGE");
+  const Classifier classifier = Classifier::load(find_bundled_file(kDefaultModel, args.model));
+  std::optional<FaceDetector> detector;
+  if (!args.no_detect) detector.emplace(DetectorOptions{.cascade_path = args.cascade});
+  RecognizeOptions options;
+  options.no_detect = args.no_detect;
+
+  nlohmann::json out = nlohmann::json::array();
+  for (const std::string& path : args.images) {
+    cv::Mat image = load_image(path);
+    const std::vector<FaceEmotion> faces =
+        recognize_emotions(classifier, detector ? &*detector : nullptr, image, options);
+    if (args.json) {
+      nlohmann::json entry = {{"image", path}, {"width", image.cols}, {"height", image.rows}};
+      entry["faces"] = nlohmann::json::array();
+      for (const FaceEmotion& face : faces) entry["faces"].push_back(to_json(face, classifier.classes()));
+      out.push_back(entry);
+    } else if (faces.empty()) {
+      std::printf("no face found in %s\n", path.c_str());
+    } else {
+      std::printf("%s: %zu face%s\n", path.c_str(), faces.size(), faces.size() == 1 ? "" : "s");
+      for (size_t i = 0; i < faces.size(); ++i) print_face(i, faces[i], classifier.classes());
+    }
+    if (!args.annotate.empty()) {
+      annotate_faces(image, to_annotations(faces));
+      write_png(args.annotate, image);
+      if (!args.json) std::printf("annotated picture written to %s\n", args.annotate.c_str());
+    }
+  }
+  if (args.json) std::cout << out.dump(2) << "\n";
+}
+
+}  // namespace
+
+void add_predict_command(CLI::App& app) {
+  auto args = std::make_shared<PredictArgs>();
+  auto* cmd = app.add_subcommand("predict", "Find the faces in photos and tell each face's emotion");
+  cmd->add_option("images", args->images, "Photos (JPEG, PNG, BMP, ...)")->required();
+  cmd->add_option("--model", args->model,
+                  "Model file (default: data/models/custom_cnn.fmp, looked for from the current folder, "
+                  "the executable and the source tree; or $FERMAP_DATA_DIR)");
+  cmd->add_option("--cascade", args->cascade, "Haar cascade XML (default: found in opencv-data's folders)");
+  cmd->add_flag("--no-detect", args->no_detect, "Take each whole image as one face (for face crops)");
+  cmd->add_flag("--json", args->json, "Print JSON instead of text");
+  cmd->add_option("--annotate", args->annotate, "Write the photo with boxes and labels to this PNG file");
+  cmd->callback([args] { run_predict(*args); });
+}
+
+}  // namespace fermap::cli

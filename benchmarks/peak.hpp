@@ -64,7 +64,9 @@ inline float reg_sum(Reg a) {
 
 constexpr int kChains = 12;  // > latency x throughput on every current x86 core
 
-inline double fma_loop(int64_t iters, float seed, float* sink) {
+// noinline, and the result passes through an asm barrier: otherwise the compiler may move this
+// pure arithmetic past the clock reads around it.
+__attribute__((noinline)) inline double fma_loop(int64_t iters, float seed, float* sink) {
   Reg acc[kChains];
   for (int c = 0; c < kChains; ++c) acc[c] = reg_set(seed * static_cast<float>(c + 1));
   const Reg a = reg_set(0.999999f), b = reg_set(1e-7f);
@@ -74,6 +76,7 @@ inline double fma_loop(int64_t iters, float seed, float* sink) {
   }
   float s = 0;
   for (int c = 0; c < kChains; ++c) s += reg_sum(acc[c]);
+  asm volatile("" : "+x"(s) : : "memory");
   *sink = s;  // keeps the loop alive
   return 2.0 * kLanes * kChains * static_cast<double>(iters);
 }
@@ -93,7 +96,7 @@ inline double measure_fma_peak(int threads, double seconds_per_rep = 0.2, int re
         const auto t0 = std::chrono::steady_clock::now();
         detail::fma_loop(n, 1.0f, &sink);
         const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        if (dt > 0.02) {
+        if (dt > 0.02 || n > (int64_t{1} << 40)) {
           iters = static_cast<int64_t>(static_cast<double>(n) * seconds_per_rep / dt);
           break;
         }

@@ -40,6 +40,7 @@ namespace {
 
 constexpr int kMaxTaps = 256;
 constexpr int kReducePixels = 192;  // pixels one backward-weights tile sums in registers
+constexpr int64_t kPartialFloats = int64_t{16} << 20;  // bound on backward-weights partial sums
 using TapOffsets = std::array<int64_t, kMaxTaps>;
 
 bool is_pointwise(const ConvGeometry& g) {
@@ -87,11 +88,20 @@ void tap_offsets(const ConvGeometry& g, TapOffsets& off) {
       off[static_cast<size_t>(ky * g.kw + kx)] = (static_cast<int64_t>(ky) * wp + kx) * g.cin;
 }
 
-// Calls fn(n, oy0, oy1) for the image segments of this thread's share of the N*OH output rows.
+// Work items: the N*OH output rows (or the pixels of a 1x1 convolution) cut into near-equal
+// parts, whole images when the batch is large. Threads take items dynamically, which keeps both
+// cores busy when other processes share them; every output is still computed by one thread in a
+// fixed order, so the schedule never changes a result.
+int work_items(int64_t units, int64_t images, int threads) {
+  const int64_t want = std::max<int64_t>(images, 4 * threads);
+  return static_cast<int>(std::max<int64_t>(1, std::min(units, want)));
+}
+
+// Calls fn(n, oy0, oy1) for the image segments of part `part` of `parts` of the N*OH output rows.
 template <class Fn>
-void for_row_segments(const ConvGeometry& g, int tid, int threads, Fn&& fn) {
+void for_row_segments(const ConvGeometry& g, int part, int parts, Fn&& fn) {
   int64_t r0, r1;
-  split_range(static_cast<int64_t>(g.n) * g.oh, threads, tid, r0, r1);
+  split_range(static_cast<int64_t>(g.n) * g.oh, parts, part, r0, r1);
   while (r0 < r1) {
     const int n = static_cast<int>(r0 / g.oh), oy0 = static_cast<int>(r0 % g.oh);
     const int oy1 = static_cast<int>(std::min<int64_t>(g.oh, oy0 + (r1 - r0)));
@@ -100,27 +110,31 @@ void for_row_segments(const ConvGeometry& g, int tid, int threads, Fn&& fn) {
   }
 }
 
-// This thread's share of y = act(conv(x, packed) + bias); `packed` holds the weights
-// [KH*KW*Cin x Cout] in kNR panels.
+// y = act(conv(x, packed) + bias), shared out among the threads of the enclosing parallel
+// region; `packed` holds the weights [KH*KW*Cin x Cout] in kNR panels.
 void conv_rows(const ConvGeometry& g, const float* x, const float* packed, const float* bias, bool relu,
-               float* y, int tid, int threads) {
+               float* y, int threads) {
   const int64_t k = g.patch();
   const int panels = (g.cout + kNR - 1) / kNR;
   TileArgs t;
   t.ldc = g.cout, t.relu = relu;
   if (is_pointwise(g)) {
-    int64_t p0, p1;  // pixel range, cut at multiples of kMR
     const int64_t tiles = (g.out_pixels() + kMR - 1) / kMR;
-    split_range(tiles, threads, tid, p0, p1);
-    p0 *= kMR, p1 = std::min(p1 * kMR, g.out_pixels());
+    const int items = work_items(tiles, 0, threads);
     t.lda = g.cin, t.runs = 1, t.run_len = g.cin;
-    for (int jp = 0; jp < panels; ++jp) {
-      t.b = packed + jp * k * kNR, t.n = std::min(kNR, g.cout - jp * kNR);
-      t.bias = bias ? bias + jp * kNR : nullptr;
-      for (int64_t p = p0; p < p1; p += kMR) {
-        t.a = x + p * g.cin, t.c = y + p * g.cout + jp * kNR;
-        t.m = static_cast<int>(std::min<int64_t>(kMR, p1 - p));
-        tile_product(t);
+#pragma omp for schedule(dynamic, 1)
+    for (int item = 0; item < items; ++item) {
+      int64_t p0, p1;  // pixel range, cut at multiples of kMR
+      split_range(tiles, items, item, p0, p1);
+      p0 *= kMR, p1 = std::min(p1 * kMR, g.out_pixels());
+      for (int jp = 0; jp < panels; ++jp) {
+        t.b = packed + jp * k * kNR, t.n = std::min(kNR, g.cout - jp * kNR);
+        t.bias = bias ? bias + jp * kNR : nullptr;
+        for (int64_t p = p0; p < p1; p += kMR) {
+          t.a = x + p * g.cin, t.c = y + p * g.cout + jp * kNR;
+          t.m = static_cast<int>(std::min<int64_t>(kMR, p1 - p));
+          tile_product(t);
+        }
       }
     }
     return;
@@ -130,7 +144,8 @@ void conv_rows(const ConvGeometry& g, const float* x, const float* packed, const
   const int64_t row_floats = static_cast<int64_t>(padded_width(g)) * g.cin;
   t.lda = static_cast<int64_t>(g.stride) * g.cin, t.a_off = off.data();
   t.runs = g.kh * g.kw, t.run_len = g.cin;
-  for_row_segments(g, tid, threads, [&](int n, int oy0, int oy1) {
+  const int items = work_items(static_cast<int64_t>(g.n) * g.oh, g.n, threads);
+  auto segment = [&](int n, int oy0, int oy1) {
     float* pad = thread_scratch(static_cast<size_t>(padded_floats(g, oy1 - oy0)), kSlotInput);
     pad_rows(g, x, n, oy0, oy1, pad);
     for (int jp = 0; jp < panels; ++jp) {
@@ -146,22 +161,22 @@ void conv_rows(const ConvGeometry& g, const float* x, const float* packed, const
         }
       }
     }
-  });
+  };
+#pragma omp for schedule(dynamic, 1)
+  for (int item = 0; item < items; ++item) for_row_segments(g, item, items, segment);
 }
 
-// Strided backward-data, this thread's images: patch gradients dcol = dy * W^T (packed as
+// Strided backward-data, images shared out among the threads of the enclosing region: patch gradients dcol = dy * W^T (packed as
 // [Cout x KH*KW*Cin] panels), then added back onto the pixels they came from.
-void backward_data_scatter(const ConvGeometry& g, const float* dy, const float* packed_wt, float* dx,
-                           int tid, int threads) {
+void backward_data_scatter(const ConvGeometry& g, const float* dy, const float* packed_wt, float* dx) {
   const int64_t plane = static_cast<int64_t>(g.oh) * g.ow, patch = g.patch();
   const int64_t in_size = static_cast<int64_t>(g.h) * g.w * g.cin;
   const int panels = static_cast<int>((patch + kNR - 1) / kNR);
-  int64_t i0, i1;
-  split_range(g.n, threads, tid, i0, i1);
   float* col = thread_scratch(static_cast<size_t>(plane * patch), kSlotInput);
   TileArgs t;
   t.lda = g.cout, t.runs = 1, t.run_len = g.cout, t.ldc = patch;
-  for (int64_t img = i0; img < i1; ++img) {
+#pragma omp for schedule(dynamic, 1)
+  for (int64_t img = 0; img < g.n; ++img) {
     for (int jp = 0; jp < panels; ++jp) {
       t.b = packed_wt + jp * static_cast<int64_t>(g.cout) * kNR;
       t.n = static_cast<int>(std::min<int64_t>(kNR, patch - jp * kNR));
@@ -198,9 +213,10 @@ void weight_row_offsets(const ConvGeometry& g, const TapOffsets& taps, int64_t k
   }
 }
 
-// This thread's share of dW (into acc, [patch x cout] then cout bias sums).
-void backward_weights_rows(const ConvGeometry& g, const float* x, const float* dy, float* acc, int tid,
-                           int threads) {
+// Slice `part` of `parts` of dW (into acc, [patch x cout] then cout bias sums), the pixels cut
+// into `parts` ranges.
+void backward_weights_rows(const ConvGeometry& g, const float* x, const float* dy, float* acc, int part,
+                           int parts) {
   const int64_t k = g.patch(), wsize = k * g.cout;
   const int panels = (g.cout + kNR - 1) / kNR;
   float* db = acc + wsize;
@@ -215,7 +231,7 @@ void backward_weights_rows(const ConvGeometry& g, const float* x, const float* d
   };
   if (is_pointwise(g)) {
     int64_t p0, p1;
-    split_range(g.out_pixels(), threads, tid, p0, p1);
+    split_range(g.out_pixels(), parts, part, p0, p1);
     if (p1 <= p0) return;
     t.rows = 1, t.a_px = g.cin, t.b_px = g.cout;
     // Rows of dW are input channels: row r of a tile reads channel k0 + r.
@@ -239,7 +255,7 @@ void backward_weights_rows(const ConvGeometry& g, const float* x, const float* d
   const int64_t row_floats = static_cast<int64_t>(padded_width(g)) * g.cin;
   t.a_row = g.stride * row_floats, t.a_px = static_cast<int64_t>(g.stride) * g.cin;
   t.b_row = static_cast<int64_t>(g.ow) * g.cout, t.b_px = g.cout, t.cols = g.ow;
-  for_row_segments(g, tid, threads, [&](int n, int oy0, int oy1) {
+  for_row_segments(g, part, parts, [&](int n, int oy0, int oy1) {
     float* pad = thread_scratch(static_cast<size_t>(padded_floats(g, oy1 - oy0)), kSlotInput);
     pad_rows(g, x, n, oy0, oy1, pad);
     const float* dseg = dy + (static_cast<int64_t>(n) * g.oh + oy0) * g.ow * g.cout;
@@ -277,7 +293,7 @@ void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, const
     split_range(k, threads, tid, k0, k1);
     pack_panels(packed, k, g.cout, k0, k1, [&](int64_t r, int c) { return w[r * g.cout + c]; });
 #pragma omp barrier
-    conv_rows(g, x, packed, bias, relu, y, tid, threads);
+    conv_rows(g, x, packed, bias, relu, y, threads);
   }
 }
 
@@ -305,7 +321,7 @@ void conv2d_backward_data(const ConvGeometry& g, const float* dy, const float* w
         return w[(src_tap * cin + ci) * cout + co];
       });
 #pragma omp barrier
-      conv_rows(t, dy, packed, nullptr, false, dx, tid, threads);
+      conv_rows(t, dy, packed, nullptr, false, dx, threads);
     }
     return;
   }
@@ -319,34 +335,39 @@ void conv2d_backward_data(const ConvGeometry& g, const float* dy, const float* w
     pack_panels(packed, cout, static_cast<int>(patch), k0, k1,
                 [&](int64_t co, int r) { return w[r * cout + co]; });
 #pragma omp barrier
-    backward_data_scatter(g, dy, packed, dx, tid, threads);
+    backward_data_scatter(g, dy, packed, dx);
   }
 }
 
 void conv2d_backward_weights(const ConvGeometry& g, const float* x, const float* dy, float* dw,
                              float* dbias) {
   check_taps(g);
-  const int64_t wsize = g.patch() * g.cout;
+  const int64_t wsize = g.patch() * g.cout, stride = wsize + g.cout;
   const int threads = kernel_threads();
-  float* partial[kMaxThreads];
+  // The pixels are cut into a number of slices that depends on the thread count only (more
+  // slices than threads, so that a thread slowed by another process leaves work to its peers);
+  // each slice sums into its own partial dW, and the partials are added in slice order.
+  const int64_t budget = std::max<int64_t>(threads, kPartialFloats / stride);
+  const int slices = static_cast<int>(std::min<int64_t>(4 * threads, budget));
+  float* partial = thread_scratch(static_cast<size_t>(slices * stride), kSlotShared);
 #pragma omp parallel num_threads(threads)
   {
-    const int tid = omp_get_thread_num();
-    float* acc = thread_scratch(static_cast<size_t>(wsize + g.cout), kSlotPartial);
-    std::fill(acc, acc + wsize + g.cout, 0.0f);
-    partial[tid] = acc;
-    backward_weights_rows(g, x, dy, acc, tid, threads);
-#pragma omp barrier
-    // Each thread adds one slice of the weights across all partial copies, in thread order.
+#pragma omp for schedule(dynamic, 1)
+    for (int s = 0; s < slices; ++s) {
+      float* acc = partial + s * stride;
+      std::fill(acc, acc + stride, 0.0f);
+      backward_weights_rows(g, x, dy, acc, s, slices);
+    }
+    // Each thread adds a range of the weights across all slices, in slice order.
     int64_t e0, e1;
-    split_range(wsize + g.cout, threads, tid, e0, e1);
+    split_range(stride, threads, omp_get_thread_num(), e0, e1);
     for (int64_t e = e0; e < e1; ++e) {
-      float s = 0.0f;
-      for (int p = 0; p < threads; ++p) s += partial[p][e];
+      float sum = 0.0f;
+      for (int s = 0; s < slices; ++s) sum += partial[s * stride + e];
       if (e < wsize)
-        dw[e] += s;
+        dw[e] += sum;
       else if (dbias)
-        dbias[e - wsize] += s;
+        dbias[e - wsize] += sum;
     }
   }
 }

@@ -1,7 +1,6 @@
 #include "kernels/depthwise.hpp"
 
 #include <algorithm>
-#include <vector>
 
 #include <omp.h>
 
@@ -72,14 +71,14 @@ void depthwise_backward_data(const ConvGeometry& g, const float* dy, const float
 void depthwise_backward_weights(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
   const int C = g.cin;
   const int64_t wsize = static_cast<int64_t>(g.kh) * g.kw * C;
-  const int threads = max_threads();
-  std::vector<float*> partial(static_cast<size_t>(threads));
+  const int threads = kernel_threads();
+  float* partial[kMaxThreads];
 #pragma omp parallel num_threads(threads)
   {
     const int tid = omp_get_thread_num();
     float* acc = thread_scratch(static_cast<size_t>(wsize), 1);
     std::fill(acc, acc + wsize, 0.0f);
-    partial[static_cast<size_t>(tid)] = acc;
+    partial[tid] = acc;
     int64_t r0, r1;
     split_range(static_cast<int64_t>(g.n) * g.oh, threads, tid, r0, r1);
     for (int64_t r = r0; r < r1; ++r) {
@@ -105,10 +104,41 @@ void depthwise_backward_weights(const ConvGeometry& g, const float* x, const flo
     split_range(wsize, threads, tid, e0, e1);
     for (int64_t e = e0; e < e1; ++e) {
       float s = 0.0f;
-      for (int p = 0; p < threads; ++p) s += partial[static_cast<size_t>(p)][e];
+      for (int p = 0; p < threads; ++p) s += partial[p][e];
       dw[e] += s;
     }
   }
+}
+
+// One visit per (output pixel, tap, channel); the three directions share it.
+namespace {
+template <class Fn>
+void for_each_tap(const ConvGeometry& g, Fn&& fn) {
+  for (int n = 0; n < g.n; ++n)
+    for (int oy = 0; oy < g.oh; ++oy)
+      for (int ox = 0; ox < g.ow; ++ox)
+        for (int ky = 0; ky < g.kh; ++ky)
+          for (int kx = 0; kx < g.kw; ++kx) {
+            const int iy = oy * g.stride - g.pad_top + ky, ix = ox * g.stride - g.pad_left + kx;
+            if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) continue;
+            for (int c = 0; c < g.cin; ++c)
+              fn(out_at(g, n, oy, ox) + c, at(g, n, iy, ix) + c, (static_cast<int64_t>(ky) * g.kw + kx) * g.cin + c);
+          }
+}
+}  // namespace
+
+void depthwise_forward_reference(const ConvGeometry& g, const float* x, const float* w, float* y) {
+  std::fill(y, y + g.out_pixels() * g.cin, 0.0f);
+  for_each_tap(g, [&](int64_t o, int64_t i, int64_t k) { y[o] += x[i] * w[k]; });
+}
+
+void depthwise_backward_data_reference(const ConvGeometry& g, const float* dy, const float* w, float* dx) {
+  std::fill(dx, dx + static_cast<int64_t>(g.n) * g.h * g.w * g.cin, 0.0f);
+  for_each_tap(g, [&](int64_t o, int64_t i, int64_t k) { dx[i] += dy[o] * w[k]; });
+}
+
+void depthwise_backward_weights_reference(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
+  for_each_tap(g, [&](int64_t o, int64_t i, int64_t k) { dw[k] += dy[o] * x[i]; });
 }
 
 }  // namespace fermap::kernels

@@ -5,6 +5,38 @@
 
 namespace fermap::kernels {
 
+namespace {
+// The max of one output pixel's window, channels in the inner loop (vectorised with masks: the
+// first strictly greater value wins, as in the reference).
+inline void pool_pixel(const ConvGeometry& g, const float* x, int n, int oy, int ox, float* out, int32_t* arg) {
+  const int C = g.cin;
+  for (int c = 0; c < C; ++c) out[c] = -std::numeric_limits<float>::infinity();
+  if (arg)
+    for (int c = 0; c < C; ++c) arg[c] = -1;
+  for (int ky = 0; ky < g.kh; ++ky) {
+    const int iy = oy * g.stride - g.pad_top + ky;
+    if (iy < 0 || iy >= g.h) continue;
+    for (int kx = 0; kx < g.kw; ++kx) {
+      const int ix = ox * g.stride - g.pad_left + kx;
+      if (ix < 0 || ix >= g.w) continue;
+      const int64_t i = ((static_cast<int64_t>(n) * g.h + iy) * g.w + ix) * C;
+      const float* in = x + i;
+      if (arg) {
+#pragma omp simd
+        for (int c = 0; c < C; ++c) {
+          const bool more = in[c] > out[c];
+          out[c] = more ? in[c] : out[c];
+          arg[c] = more ? static_cast<int32_t>(i + c) : arg[c];
+        }
+      } else {
+#pragma omp simd
+        for (int c = 0; c < C; ++c) out[c] = in[c] > out[c] ? in[c] : out[c];
+      }
+    }
+  }
+}
+}  // namespace
+
 void maxpool2d_forward(const ConvGeometry& g, const float* x, float* y, int32_t* argmax) {
   const int C = g.cin;
 #pragma omp parallel for collapse(2) schedule(static)
@@ -12,23 +44,7 @@ void maxpool2d_forward(const ConvGeometry& g, const float* x, float* y, int32_t*
     for (int oy = 0; oy < g.oh; ++oy)
       for (int ox = 0; ox < g.ow; ++ox) {
         const int64_t o = ((static_cast<int64_t>(n) * g.oh + oy) * g.ow + ox) * C;
-        float* out = y + o;
-        std::fill(out, out + C, -std::numeric_limits<float>::infinity());
-        int32_t* arg = argmax ? argmax + o : nullptr;
-        for (int ky = 0; ky < g.kh; ++ky) {
-          const int iy = oy * g.stride - g.pad_top + ky;
-          if (iy < 0 || iy >= g.h) continue;
-          for (int kx = 0; kx < g.kw; ++kx) {
-            const int ix = ox * g.stride - g.pad_left + kx;
-            if (ix < 0 || ix >= g.w) continue;
-            const int64_t i = ((static_cast<int64_t>(n) * g.h + iy) * g.w + ix) * C;
-            for (int c = 0; c < C; ++c)
-              if (x[i + c] > out[c]) {
-                out[c] = x[i + c];
-                if (arg) arg[c] = static_cast<int32_t>(i + c);
-              }
-          }
-        }
+        pool_pixel(g, x, n, oy, ox, y + o, argmax ? argmax + o : nullptr);
       }
 }
 
@@ -39,7 +55,8 @@ void maxpool2d_backward(const ConvGeometry& g, const float* dy, const int32_t* a
 #pragma omp parallel for schedule(static)
   for (int n = 0; n < g.n; ++n) {
     std::fill(dx + n * in_image, dx + (n + 1) * in_image, 0.0f);
-    for (int64_t o = n * out_image; o < (n + 1) * out_image; ++o) dx[argmax[o]] += dy[o];
+    for (int64_t o = n * out_image; o < (n + 1) * out_image; ++o)
+      if (argmax[o] >= 0) dx[argmax[o]] += dy[o];
   }
 }
 
@@ -66,6 +83,32 @@ void global_avg_pool_backward(int n, int pixels, int c, const float* dy, float* 
       const float* d = dy + static_cast<int64_t>(i) * c;
       for (int k = 0; k < c; ++k) out[k] = d[k] * inv;
     }
+}
+
+void maxpool2d_forward_reference(const ConvGeometry& g, const float* x, float* y, int32_t* argmax) {
+  for (int n = 0; n < g.n; ++n)
+    for (int oy = 0; oy < g.oh; ++oy)
+      for (int ox = 0; ox < g.ow; ++ox)
+        for (int c = 0; c < g.cin; ++c) {
+          float best = -std::numeric_limits<float>::infinity();
+          int32_t where = -1;
+          for (int ky = 0; ky < g.kh; ++ky)
+            for (int kx = 0; kx < g.kw; ++kx) {
+              const int iy = oy * g.stride - g.pad_top + ky, ix = ox * g.stride - g.pad_left + kx;
+              if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) continue;
+              const int64_t i = ((static_cast<int64_t>(n) * g.h + iy) * g.w + ix) * g.cin + c;
+              if (x[i] > best) best = x[i], where = static_cast<int32_t>(i);
+            }
+          const int64_t o = ((static_cast<int64_t>(n) * g.oh + oy) * g.ow + ox) * g.cin + c;
+          y[o] = best;
+          if (argmax) argmax[o] = where;
+        }
+}
+
+void maxpool2d_backward_reference(const ConvGeometry& g, const float* dy, const int32_t* argmax, float* dx) {
+  std::fill(dx, dx + static_cast<int64_t>(g.n) * g.h * g.w * g.cin, 0.0f);
+  for (int64_t o = 0; o < g.out_pixels() * g.cin; ++o)
+    if (argmax[o] >= 0) dx[argmax[o]] += dy[o];
 }
 
 }  // namespace fermap::kernels

@@ -19,7 +19,7 @@ namespace {
 // the threads are added in thread order. `scratch` holds threads * 2 * c doubles.
 template <class RowFn>
 void reduce_channels(int64_t rows, int c, double* scratch, double* out_a, double* out_b, RowFn&& row_fn) {
-  const int threads = kernel_threads();
+  const int threads = element_threads(rows * c);
 #pragma omp parallel num_threads(threads)
   {
     const int tid = omp_get_thread_num();
@@ -48,7 +48,7 @@ double* scratch_for(int c, int extra) {
 
 void batch_norm_statistics(int64_t rows, int c, const float* x, float* mean, float* var) {
   double* scratch = scratch_for(c, 2 * c);
-  double* sum = scratch + static_cast<int64_t>(kernel_threads()) * 2 * c;
+  double* sum = scratch + static_cast<int64_t>(element_threads(rows * c)) * 2 * c;
   double* sq = sum + c;
   const float* shift = x;  // the first row: close to the mean, so the squares do not cancel
   reduce_channels(rows, c, scratch, sum, sq, [&](int64_t r, double* a, double* b) {
@@ -76,7 +76,7 @@ void batch_norm_apply(int64_t rows, int c, const float* x, const float* mean, co
     scale[k] = gamma[k] * inv_std[k];
     shift[k] = beta[k] - mean[k] * scale[k];
   }
-#pragma omp parallel for schedule(static) num_threads(kernel_threads())
+#pragma omp parallel for schedule(static) num_threads(element_threads(rows * c))
   for (int64_t r = 0; r < rows; ++r) {
     const float* in = x + r * c;
     float* out = y + r * c;
@@ -90,7 +90,7 @@ void batch_norm_backward(int64_t rows, int c, const float* x, const float* dy, c
                          float* dbeta) {
   // sum_dy = sum dy; sum_dy_xhat = sum dy * xhat, per channel.
   double* scratch = scratch_for(c, 2 * c + 2 * c);  // sums, then three float arrays (as doubles)
-  double* sum_dy = scratch + static_cast<int64_t>(kernel_threads()) * 2 * c;
+  double* sum_dy = scratch + static_cast<int64_t>(element_threads(rows * c)) * 2 * c;
   double* sum_dy_xhat = sum_dy + c;
   reduce_channels(rows, c, scratch, sum_dy, sum_dy_xhat, [&](int64_t r, double* a, double* b) {
     const float* in = x + r * c;
@@ -116,7 +116,7 @@ void batch_norm_backward(int64_t rows, int c, const float* x, const float* dy, c
     mdx[k] = static_cast<float>(sum_dy_xhat[k] / n);
     g[k] = gamma[k] * inv_std[k];
   }
-#pragma omp parallel for schedule(static) num_threads(kernel_threads())
+#pragma omp parallel for schedule(static) num_threads(element_threads(rows * c))
   for (int64_t r = 0; r < rows; ++r) {
     const float* in = x + r * c;
     const float* d = dy + r * c;

@@ -284,7 +284,7 @@ void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, const
                     bool relu, float* y) {
   check_taps(g);
   const int64_t k = g.patch();
-  const int threads = kernel_threads();
+  const int threads = kernel_threads(g.forward_flops());
   float* packed = thread_scratch(static_cast<size_t>(packed_size(k, g.cout)), kSlotShared);
 #pragma omp parallel num_threads(threads)
   {
@@ -299,7 +299,7 @@ void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, const
 
 void conv2d_backward_data(const ConvGeometry& g, const float* dy, const float* w, float* dx) {
   check_taps(g);
-  const int threads = kernel_threads();
+  const int threads = kernel_threads(g.forward_flops());
   const int64_t cin = g.cin, cout = g.cout;
   if (g.stride == 1) {
     // dx = conv(dy, w') with w'[ky][kx][co][ci] = w[KH-1-ky][KW-1-kx][ci][co], padded by k-1-pad.
@@ -343,7 +343,7 @@ void conv2d_backward_weights(const ConvGeometry& g, const float* x, const float*
                              float* dbias) {
   check_taps(g);
   const int64_t wsize = g.patch() * g.cout, stride = wsize + g.cout;
-  const int threads = kernel_threads();
+  const int threads = kernel_threads(g.forward_flops());
   // The pixels are cut into a number of slices that depends on the thread count only (more
   // slices than threads, so that a thread slowed by another process leaves work to its peers);
   // each slice sums into its own partial dW, and the partials are added in slice order.

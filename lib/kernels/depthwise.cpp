@@ -15,11 +15,15 @@ inline int64_t at(const ConvGeometry& g, int n, int y, int x) {
 inline int64_t out_at(const ConvGeometry& g, int n, int y, int x) {
   return ((static_cast<int64_t>(n) * g.oh + y) * g.ow + x) * g.cin;
 }
+// Threads for one depthwise pass (2 flops per tap and channel of each output pixel).
+int dw_threads(const ConvGeometry& g) {
+  return kernel_threads(2.0 * static_cast<double>(g.out_pixels()) * g.kh * g.kw * g.cin);
+}
 }  // namespace
 
 void depthwise_forward(const ConvGeometry& g, const float* x, const float* w, float* y) {
   const int C = g.cin;
-#pragma omp parallel for collapse(2) schedule(static)
+#pragma omp parallel for collapse(2) schedule(static) num_threads(dw_threads(g))
   for (int n = 0; n < g.n; ++n)
     for (int oy = 0; oy < g.oh; ++oy)
       for (int ox = 0; ox < g.ow; ++ox) {
@@ -43,7 +47,7 @@ void depthwise_forward(const ConvGeometry& g, const float* x, const float* w, fl
 void depthwise_backward_data(const ConvGeometry& g, const float* dy, const float* w, float* dx) {
   const int C = g.cin;
   // Gather form: each input pixel sums the output pixels that read it, so threads never collide.
-#pragma omp parallel for collapse(2) schedule(static)
+#pragma omp parallel for collapse(2) schedule(static) num_threads(dw_threads(g))
   for (int n = 0; n < g.n; ++n)
     for (int iy = 0; iy < g.h; ++iy)
       for (int ix = 0; ix < g.w; ++ix) {
@@ -71,7 +75,7 @@ void depthwise_backward_data(const ConvGeometry& g, const float* dy, const float
 void depthwise_backward_weights(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
   const int C = g.cin;
   const int64_t wsize = static_cast<int64_t>(g.kh) * g.kw * C;
-  const int threads = kernel_threads();
+  const int threads = dw_threads(g);
   float* partial[kMaxThreads];
 #pragma omp parallel num_threads(threads)
   {

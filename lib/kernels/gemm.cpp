@@ -62,7 +62,7 @@ void gemm(const GemmArgs& g) {
 }
 
 void gemm_parallel(const GemmArgs& g) {
-  const int threads = max_threads();
+  const int threads = kernel_threads(2.0 * g.m * g.n * g.k);
   const bool split_rows = g.m >= g.n;
   const int unit = split_rows ? kMR : kNR;
   const int64_t units = ((split_rows ? g.m : g.n) + unit - 1) / unit;

@@ -22,6 +22,16 @@ constexpr int kMaxThreads = 256;
 // Threads an OpenMP parallel region of a kernel will use: max_threads(), at most kMaxThreads.
 int kernel_threads();
 
+// Element-wise loops shorter than this run on the calling thread: starting a parallel region
+// costs more than they do (and far more when other processes hold the cores).
+constexpr int64_t kParallelMinElements = int64_t{1} << 15;
+// The same bound for kernels, in floating-point operations.
+constexpr double kParallelMinFlops = 4.0e6;
+// Threads for a kernel of `flops` operations: 1 when it is too small to share.
+inline int kernel_threads(double flops) { return flops < kParallelMinFlops ? 1 : kernel_threads(); }
+// Threads for a pass over `elements` floats.
+inline int element_threads(int64_t elements) { return elements >= kParallelMinElements ? kernel_threads() : 1; }
+
 // Scratch slots: buffers one kernel needs at the same time.
 enum ScratchSlot : int {
   kSlotInput = 0,    // per thread: padded input rows, patch gradients

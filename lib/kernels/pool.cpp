@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "kernels/parallel.hpp"
+
 namespace fermap::kernels {
 
 namespace {
@@ -39,7 +41,7 @@ inline void pool_pixel(const ConvGeometry& g, const float* x, int n, int oy, int
 
 void maxpool2d_forward(const ConvGeometry& g, const float* x, float* y, int32_t* argmax) {
   const int C = g.cin;
-#pragma omp parallel for collapse(2) schedule(static)
+#pragma omp parallel for collapse(2) schedule(static) if (g.out_pixels() * C >= kParallelMinElements)
   for (int n = 0; n < g.n; ++n)
     for (int oy = 0; oy < g.oh; ++oy)
       for (int ox = 0; ox < g.ow; ++ox) {
@@ -52,7 +54,7 @@ void maxpool2d_backward(const ConvGeometry& g, const float* dy, const int32_t* a
   const int64_t in_image = static_cast<int64_t>(g.h) * g.w * g.cin;
   const int64_t out_image = static_cast<int64_t>(g.oh) * g.ow * g.cin;
   // Windows may overlap (3x3 stride 2) but never cross images: one image per iteration is safe.
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (g.n * in_image >= kParallelMinElements)
   for (int n = 0; n < g.n; ++n) {
     std::fill(dx + n * in_image, dx + (n + 1) * in_image, 0.0f);
     for (int64_t o = n * out_image; o < (n + 1) * out_image; ++o)
@@ -62,7 +64,7 @@ void maxpool2d_backward(const ConvGeometry& g, const float* dy, const int32_t* a
 
 void global_avg_pool_forward(int n, int pixels, int c, const float* x, float* y) {
   const float inv = 1.0f / static_cast<float>(pixels);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (static_cast<int64_t>(n) * pixels * c >= kParallelMinElements)
   for (int i = 0; i < n; ++i) {
     float* out = y + static_cast<int64_t>(i) * c;
     std::fill(out, out + c, 0.0f);
@@ -76,7 +78,7 @@ void global_avg_pool_forward(int n, int pixels, int c, const float* x, float* y)
 
 void global_avg_pool_backward(int n, int pixels, int c, const float* dy, float* dx) {
   const float inv = 1.0f / static_cast<float>(pixels);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (static_cast<int64_t>(n) * pixels * c >= kParallelMinElements)
   for (int i = 0; i < n; ++i)
     for (int p = 0; p < pixels; ++p) {
       float* out = dx + (static_cast<int64_t>(i) * pixels + p) * c;

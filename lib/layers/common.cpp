@@ -1,4 +1,5 @@
 #include "layers/common.hpp"
+#include "kernels/parallel.hpp"
 
 #include <cmath>
 
@@ -45,7 +46,7 @@ const Tensor& activation_backward(Activation act, const Tensor& y, const Tensor&
   const float* pd = dy.data();
   float* out = scratch.data();
   const int64_t n = dy.size();
-#pragma omp parallel for simd schedule(static)
+#pragma omp parallel for simd schedule(static) if (n >= fermap::kernels::kParallelMinElements)
   for (int64_t i = 0; i < n; ++i) out[i] = py[i] > 0.0f ? pd[i] : 0.0f;
   return scratch;
 }

@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -91,23 +92,36 @@ double median(std::vector<double> v) {
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-// Times fn() after `warmup` calls until `seconds` have passed (at least 5 calls): median seconds.
+// CPU seconds used by the whole process (all threads), to tell time lost to other processes.
+double cpu_now() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
+struct Timing {
+  double seconds = 0;      // median wall time of one call
+  double cpu_seconds = 0;  // median process CPU time of one call
+};
+
+// Times fn() after `warmup` calls until `seconds` have passed (at least 5 calls).
 template <class Fn>
-double time_median(Fn&& fn, int warmup, double seconds) {
+Timing time_median(Fn&& fn, int warmup, double seconds) {
   for (int i = 0; i < warmup; ++i) fn();
-  std::vector<double> times;
+  std::vector<double> times, cpu;
   const double start = now();
   while (times.size() < 5 || now() - start < seconds) {
-    const double t0 = now();
+    const double t0 = now(), c0 = cpu_now();
     fn();
     times.push_back(now() - t0);
+    cpu.push_back(cpu_now() - c0);
   }
-  return median(times);
+  return {median(times), median(cpu)};
 }
 
 int json_mode(const std::string& mode, int threads, double seconds) {
   omp_set_num_threads(threads);
-  double t = 0;
+  Timing t;
   int batch = 0;
   if (mode == "train") {
     TrainStep s;
@@ -122,8 +136,8 @@ int json_mode(const std::string& mode, int threads, double seconds) {
     return 1;
   }
   std::printf("{\"impl\": \"fermap\", \"mode\": \"%s\", \"threads\": %d, \"batch\": %d, "
-              "\"ms\": %.4f, \"images_per_s\": %.3f}\n",
-              mode.c_str(), threads, batch, t * 1e3, batch / t);
+              "\"ms\": %.4f, \"images_per_s\": %.3f, \"cpu_ms\": %.4f}\n",
+              mode.c_str(), threads, batch, t.seconds * 1e3, batch / t.seconds, t.cpu_seconds * 1e3);
   return 0;
 }
 

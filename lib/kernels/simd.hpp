@@ -2,7 +2,7 @@
 // the compiler targets (-march=native with FERMAP_NATIVE=ON, the baseline x86-64 otherwise):
 //   AVX-512F  : 16 lanes, micro-tile 12 x 32 (24 accumulators of the 32 zmm registers)
 //   AVX2 + FMA:  8 lanes, micro-tile  6 x 16 (12 accumulators of the 16 ymm registers)
-//   otherwise :  8 lanes in plain C++ (the compiler vectorises what it can), micro-tile 4 x 16
+//   otherwise :  4 lanes of the GCC/Clang vector extension (SSE2 on x86-64), micro-tile 6 x 8
 // Every micro-tile is kMR rows by kNR = 2 vectors of columns.
 // Not a general SIMD library: only the operations the kernels use.
 #pragma once
@@ -55,43 +55,27 @@ inline void store_partial(float* p, V v, int n) { _mm256_maskstore_ps(p, mask(n)
 #else
 
 constexpr const char* kIsa = "generic";
-constexpr int kLanes = 8, kMR = 4;
-struct V {
-  float v[kLanes];
-};
-inline V zero() { return V{}; }
+// GCC/Clang vector extension: 4 lanes, compiled to whatever the target has (SSE2 on x86-64).
+constexpr int kLanes = 4, kMR = 6;
+typedef float V __attribute__((vector_size(16)));
+inline V zero() { return V{0, 0, 0, 0}; }
 inline V load(const float* p) {
   V r;
-  for (int i = 0; i < kLanes; ++i) r.v[i] = p[i];
+  __builtin_memcpy(&r, p, sizeof r);
   return r;
 }
-inline V broadcast(const float* p) {
-  V r;
-  for (int i = 0; i < kLanes; ++i) r.v[i] = *p;
-  return r;
-}
-inline V fma(V a, V b, V c) {
-  for (int i = 0; i < kLanes; ++i) c.v[i] += a.v[i] * b.v[i];
-  return c;
-}
-inline V add(V a, V b) {
-  for (int i = 0; i < kLanes; ++i) a.v[i] += b.v[i];
-  return a;
-}
-inline V max(V a, V b) {
-  for (int i = 0; i < kLanes; ++i) a.v[i] = std::max(a.v[i], b.v[i]);
-  return a;
-}
-inline void store(float* p, V v) {
-  for (int i = 0; i < kLanes; ++i) p[i] = v.v[i];
-}
+inline V broadcast(const float* p) { return V{*p, *p, *p, *p}; }
+inline V fma(V a, V b, V c) { return a * b + c; }
+inline V add(V a, V b) { return a + b; }
+inline V max(V a, V b) { return a > b ? a : b; }
+inline void store(float* p, V v) { __builtin_memcpy(p, &v, sizeof v); }
 inline V load_partial(const float* p, int n) {
-  V r{};
-  for (int i = 0; i < std::min(n, kLanes); ++i) r.v[i] = p[i];
+  V r = zero();
+  for (int i = 0; i < std::min(n, kLanes); ++i) r[i] = p[i];
   return r;
 }
 inline void store_partial(float* p, V v, int n) {
-  for (int i = 0; i < std::min(n, kLanes); ++i) p[i] = v.v[i];
+  for (int i = 0; i < std::min(n, kLanes); ++i) p[i] = v[i];
 }
 
 #endif

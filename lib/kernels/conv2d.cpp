@@ -40,6 +40,7 @@ namespace {
 
 constexpr int kMaxTaps = 256;
 constexpr int kReducePixels = 192;  // pixels one backward-weights tile sums in registers
+constexpr double kPackMinFlops = 256e6;  // forward convolutions below this read weights in place
 constexpr int64_t kPartialFloats = int64_t{16} << 20;  // bound on backward-weights partial sums
 using TapOffsets = std::array<int64_t, kMaxTaps>;
 
@@ -110,14 +111,23 @@ void for_row_segments(const ConvGeometry& g, int part, int parts, Fn&& fn) {
   }
 }
 
-// y = act(conv(x, packed) + bias), shared out among the threads of the enclosing parallel
-// region; `packed` holds the weights [KH*KW*Cin x Cout] in kNR panels.
-void conv_rows(const ConvGeometry& g, const float* x, const float* packed, const float* bias, bool relu,
+// The weights [KH*KW*Cin x Cout] as the micro-kernel reads them: panel p (columns p*kNR...) starts
+// at b + p * panel_stride, rows ldb apart.
+struct Weights {
+  const float* b;
+  int64_t ldb, panel_stride;
+  bool packed;  // rows hold kNR floats, zero-padded (else partial panels are read with masks)
+};
+
+Weights packed_weights(const float* packed, int64_t k) { return {packed, kNR, k * kNR, true}; }
+Weights weights_in_place(const float* w, int cout) { return {w, cout, kNR, false}; }
+
+// y = act(conv(x, w) + bias), shared out among the threads of the enclosing parallel region.
+void conv_rows(const ConvGeometry& g, const float* x, const Weights& w, const float* bias, bool relu,
                float* y, int threads) {
-  const int64_t k = g.patch();
   const int panels = (g.cout + kNR - 1) / kNR;
   TileArgs t;
-  t.ldc = g.cout, t.relu = relu;
+  t.ldc = g.cout, t.relu = relu, t.ldb = w.ldb, t.b_packed = w.packed;
   if (is_pointwise(g)) {
     const int64_t tiles = (g.out_pixels() + kMR - 1) / kMR;
     const int items = work_items(tiles, 0, threads);
@@ -128,7 +138,7 @@ void conv_rows(const ConvGeometry& g, const float* x, const float* packed, const
       split_range(tiles, items, item, p0, p1);
       p0 *= kMR, p1 = std::min(p1 * kMR, g.out_pixels());
       for (int jp = 0; jp < panels; ++jp) {
-        t.b = packed + jp * k * kNR, t.n = std::min(kNR, g.cout - jp * kNR);
+        t.b = w.b + jp * w.panel_stride, t.n = std::min(kNR, g.cout - jp * kNR);
         t.bias = bias ? bias + jp * kNR : nullptr;
         for (int64_t p = p0; p < p1; p += kMR) {
           t.a = x + p * g.cin, t.c = y + p * g.cout + jp * kNR;
@@ -149,7 +159,7 @@ void conv_rows(const ConvGeometry& g, const float* x, const float* packed, const
     float* pad = thread_scratch(static_cast<size_t>(padded_floats(g, oy1 - oy0)), kSlotInput);
     pad_rows(g, x, n, oy0, oy1, pad);
     for (int jp = 0; jp < panels; ++jp) {
-      t.b = packed + jp * k * kNR, t.n = std::min(kNR, g.cout - jp * kNR);
+      t.b = w.b + jp * w.panel_stride, t.n = std::min(kNR, g.cout - jp * kNR);
       t.bias = bias ? bias + jp * kNR : nullptr;
       for (int oy = oy0; oy < oy1; ++oy) {
         const float* arow = pad + (oy - oy0) * g.stride * row_floats;
@@ -283,17 +293,24 @@ void backward_weights_rows(const ConvGeometry& g, const float* x, const float* d
 void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, const float* bias,
                     bool relu, float* y) {
   check_taps(g);
-  const int64_t k = g.patch();
   const int threads = kernel_threads(g.forward_flops());
+  if (g.forward_flops() < kPackMinFlops || threads == 1) {
+    // Small (batch-1) convolutions read the weights in place: [KH*KW*Cin][Cout] rows already are
+    // what the micro-kernel streams, and without a packing step the region needs no barrier.
+#pragma omp parallel num_threads(threads)
+    conv_rows(g, x, weights_in_place(w, g.cout), bias, relu, y, threads);
+    return;
+  }
+  // Large ones pack the weights into contiguous panels first (a few percent faster to stream).
+  const int64_t k = g.patch();
   float* packed = thread_scratch(static_cast<size_t>(packed_size(k, g.cout)), kSlotShared);
 #pragma omp parallel num_threads(threads)
   {
-    const int tid = omp_get_thread_num();
     int64_t k0, k1;
-    split_range(k, threads, tid, k0, k1);
+    split_range(k, threads, omp_get_thread_num(), k0, k1);
     pack_panels(packed, k, g.cout, k0, k1, [&](int64_t r, int c) { return w[r * g.cout + c]; });
 #pragma omp barrier
-    conv_rows(g, x, packed, bias, relu, y, threads);
+    conv_rows(g, x, packed_weights(packed, k), bias, relu, y, threads);
   }
 }
 
@@ -321,7 +338,7 @@ void conv2d_backward_data(const ConvGeometry& g, const float* dy, const float* w
         return w[(src_tap * cin + ci) * cout + co];
       });
 #pragma omp barrier
-      conv_rows(t, dy, packed, nullptr, false, dx, threads);
+      conv_rows(t, dy, packed_weights(packed, k), nullptr, false, dx, threads);
     }
     return;
   }

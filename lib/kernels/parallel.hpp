@@ -24,7 +24,7 @@ int kernel_threads();
 
 // Element-wise loops shorter than this run on the calling thread: starting a parallel region
 // costs more than they do (and far more when other processes hold the cores).
-constexpr int64_t kParallelMinElements = int64_t{1} << 15;
+constexpr int64_t kParallelMinElements = int64_t{1} << 18;
 // The same bound for kernels, in floating-point operations.
 constexpr double kParallelMinFlops = 4.0e6;
 // Threads for a kernel of `flops` operations: 1 when it is too small to share.

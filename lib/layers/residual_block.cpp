@@ -41,7 +41,9 @@ void add_relu(const Tensor& a, const Tensor& b, Tensor& y) {
 
 void ResidualBlock::infer(const Tensor& x, Tensor& y) const {
   detail::require_batch(*this, x);
-  Tensor a, b;
+  detail::ScratchTensors scratch(2);
+  Tensor& a = scratch[0];
+  Tensor& b = scratch[1];
   main_.infer(x, a);
   if (shortcut_.empty()) {
     add_relu(a, x, y);

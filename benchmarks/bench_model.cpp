@@ -157,8 +157,8 @@ int memory_mode() {
     s.run();
     if (step == 2) after2 = rss_mib();
   }
-  const double after50 = rss_mib();
   const int64_t allocations = g_allocations.load() - allocations_before;
+  const double after50 = rss_mib();
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   std::printf("threads %d: peak RSS %.1f MiB; RSS after step 2 %.1f MiB, after step 50 %.1f MiB "

@@ -243,15 +243,14 @@ void backward_weights_rows(const ConvGeometry& g, const float* x, const float* d
     int64_t p0, p1;
     split_range(g.out_pixels(), parts, part, p0, p1);
     if (p1 <= p0) return;
-    t.rows = 1, t.a_px = g.cin, t.b_px = g.cout;
-    // Rows of dW are input channels: row r of a tile reads channel k0 + r.
+    t.rows = 1, t.a_px = g.cin, t.b_px = g.cout, t.a_off = nullptr;
+    // Rows of dW are input channels: a tile's rows are consecutive channels from k0.
     for (int64_t q = p0; q < p1; q += kReducePixels) {
       t.cols = static_cast<int>(std::min<int64_t>(kReducePixels, p1 - q));
       for (int64_t k0 = 0; k0 < k; k0 += kMR) {
         t.m = static_cast<int>(std::min<int64_t>(kMR, k - k0));
-        for (int r = 0; r < t.m; ++r) off[r] = k0 + r;
         for (int jp = 0; jp < panels; ++jp) {
-          t.a = x + q * g.cin, t.b = dy + q * g.cout + jp * kNR;
+          t.a = x + q * g.cin + k0, t.b = dy + q * g.cout + jp * kNR;
           t.c = acc + k0 * g.cout + jp * kNR, t.n = std::min(kNR, g.cout - jp * kNR);
           tile_reduce(t);
         }
@@ -265,6 +264,8 @@ void backward_weights_rows(const ConvGeometry& g, const float* x, const float* d
   const int64_t row_floats = static_cast<int64_t>(padded_width(g)) * g.cin;
   t.a_row = g.stride * row_floats, t.a_px = static_cast<int64_t>(g.stride) * g.cin;
   t.b_row = static_cast<int64_t>(g.ow) * g.cout, t.b_px = g.cout, t.cols = g.ow;
+  // Rows per tile when they can stay inside one tap (a divisor of Cin), else 0.
+  const int run = g.cin % kMR == 0 ? kMR : (kMR >= 8 && g.cin % 8 == 0) ? 8 : (kMR >= 4 && g.cin % 4 == 0) ? 4 : 0;
   for_row_segments(g, part, parts, [&](int n, int oy0, int oy1) {
     float* pad = thread_scratch(static_cast<size_t>(padded_floats(g, oy1 - oy0)), kSlotInput);
     pad_rows(g, x, n, oy0, oy1, pad);
@@ -274,13 +275,26 @@ void backward_weights_rows(const ConvGeometry& g, const float* x, const float* d
     const int chunk = std::max(1, kReducePixels / g.ow);
     for (int c0 = 0; c0 < oy1 - oy0; c0 += chunk) {
       t.rows = std::min(chunk, oy1 - oy0 - c0);
-      for (int64_t k0 = 0; k0 < k; k0 += kMR) {
-        t.m = static_cast<int>(std::min<int64_t>(kMR, k - k0));
-        weight_row_offsets(g, taps, k0, t.m, off);
+      auto tile = [&](int64_t k0, const float* a) {
         for (int jp = 0; jp < panels; ++jp) {
-          t.a = pad + c0 * t.a_row, t.b = dseg + c0 * t.b_row + jp * kNR;
+          t.a = a + c0 * t.a_row, t.b = dseg + c0 * t.b_row + jp * kNR;
           t.c = acc + k0 * g.cout + jp * kNR, t.n = std::min(kNR, g.cout - jp * kNR);
           tile_reduce(t);
+        }
+      };
+      if (run > 0) {
+        // Tiles inside one tap: rows are consecutive channels of the padded input.
+        t.a_off = nullptr, t.m = run;
+        for (int tap = 0; tap < g.kh * g.kw; ++tap)
+          for (int ci = 0; ci < g.cin; ci += run)
+            tile(static_cast<int64_t>(tap) * g.cin + ci, pad + taps[static_cast<size_t>(tap)] + ci);
+      } else {
+        // Tiles across taps: each row has its own offset.
+        t.a_off = off;
+        for (int64_t k0 = 0; k0 < k; k0 += kMR) {
+          t.m = static_cast<int>(std::min<int64_t>(kMR, k - k0));
+          weight_row_offsets(g, taps, k0, t.m, off);
+          tile(k0, pad);
         }
       }
     }

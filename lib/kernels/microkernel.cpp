@@ -64,13 +64,13 @@ void product_kernel(const TileArgs& t) {
   for (int r = 0; r < M; ++r) store_row(acc[r], t.c + r * t.ldc, t.n, t.accumulate, t.bias, t.relu);
 }
 
-template <int M, bool Full>
+template <int M, bool Full, bool Consecutive>
 void reduce_kernel(const ReduceArgs& t) {
   V acc[M][kNV];
   int64_t off[M];
 #pragma GCC unroll 16
   for (int r = 0; r < M; ++r) {
-    off[r] = t.a_off[r];
+    off[r] = Consecutive ? r : t.a_off[r];
 #pragma GCC unroll 4
     for (int v = 0; v < kNV; ++v) acc[r][v] = simd::zero();
   }
@@ -99,15 +99,17 @@ template <bool Packed, std::size_t... I>
 constexpr std::array<ProductFn, kMR> product_table(std::index_sequence<I...>) {
   return {&product_kernel<static_cast<int>(I) + 1, Packed>...};
 }
-template <bool Full, std::size_t... I>
+template <bool Full, bool Consecutive, std::size_t... I>
 constexpr std::array<ReduceFn, kMR> reduce_table(std::index_sequence<I...>) {
-  return {&reduce_kernel<static_cast<int>(I) + 1, Full>...};
+  return {&reduce_kernel<static_cast<int>(I) + 1, Full, Consecutive>...};
 }
 
 constexpr auto kProductPacked = product_table<true>(std::make_index_sequence<kMR>{});
 constexpr auto kProductInPlace = product_table<false>(std::make_index_sequence<kMR>{});
-constexpr auto kReduceFull = reduce_table<true>(std::make_index_sequence<kMR>{});
-constexpr auto kReducePartial = reduce_table<false>(std::make_index_sequence<kMR>{});
+constexpr auto kReduceFull = reduce_table<true, false>(std::make_index_sequence<kMR>{});
+constexpr auto kReducePartial = reduce_table<false, false>(std::make_index_sequence<kMR>{});
+constexpr auto kReduceFullRun = reduce_table<true, true>(std::make_index_sequence<kMR>{});
+constexpr auto kReducePartialRun = reduce_table<false, true>(std::make_index_sequence<kMR>{});
 
 }  // namespace
 
@@ -120,7 +122,9 @@ void tile_product(const TileArgs& t) {
 
 void tile_reduce(const ReduceArgs& t) {
   if (t.m <= 0 || t.n <= 0) return;
-  (t.n == kNR ? kReduceFull : kReducePartial)[static_cast<size_t>(t.m - 1)](t);
+  const auto& table = t.a_off ? (t.n == kNR ? kReduceFull : kReducePartial)
+                              : (t.n == kNR ? kReduceFullRun : kReducePartialRun);
+  table[static_cast<size_t>(t.m - 1)](t);
 }
 
 }  // namespace fermap::kernels

@@ -39,7 +39,9 @@ struct TileArgs {
 void tile_product(const TileArgs& t);
 
 struct ReduceArgs {
-  // A of row r at pixel (y, x): a[y * a_row + x * a_px + a_off[r]], r < m.
+  // A of row r at pixel (y, x): a[y * a_row + x * a_px + a_off[r]], r < m; with a_off null, the
+  // rows are consecutive floats (a_off[r] = r), which frees the registers that would hold the
+  // offsets -- use it whenever the tile's rows are one run of channels.
   const float* a = nullptr;
   const int64_t* a_off = nullptr;
   int64_t a_row = 0, a_px = 0;

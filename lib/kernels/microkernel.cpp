@@ -42,9 +42,13 @@ template <int M, bool Packed>
 void product_kernel(const TileArgs& t) {
   V acc[M][kNV];
 #pragma GCC unroll 16
-  for (int r = 0; r < M; ++r)
+  for (int r = 0; r < M; ++r) {
+    // Ask for C's lines now, for writing: they arrive long before the K loop ends.
+    __builtin_prefetch(t.c + r * t.ldc, 1);
+    __builtin_prefetch(t.c + r * t.ldc + kNR - 1, 1);
 #pragma GCC unroll 4
     for (int v = 0; v < kNV; ++v) acc[r][v] = simd::zero();
+  }
   const float* b = t.b;
   const int64_t lda = t.lda, ldb = t.ldb;
   for (int run = 0; run < t.runs; ++run) {
@@ -70,6 +74,8 @@ void reduce_kernel(const ReduceArgs& t) {
   int64_t off[M];
 #pragma GCC unroll 16
   for (int r = 0; r < M; ++r) {
+    __builtin_prefetch(t.c + r * t.ldc, 1);
+    __builtin_prefetch(t.c + r * t.ldc + kNR - 1, 1);
     off[r] = Consecutive ? r : t.a_off[r];
 #pragma GCC unroll 4
     for (int v = 0; v < kNV; ++v) acc[r][v] = simd::zero();

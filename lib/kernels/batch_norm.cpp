@@ -1,5 +1,6 @@
-// Batch-norm kernels: row-partitioned over the threads, per-channel sums in double, per-thread
-// partials added in thread order (results depend only on the thread count). Statistics take one
+// Batch-norm kernels: row-partitioned over the threads, per-channel sums in double (float within
+// blocks of 16 rows), per-thread partials added in thread order (results depend only on the
+// thread count). Statistics take one
 // pass (sums about a shift, the first row, so the variance does not cancel catastrophically);
 // apply is one pass; backward is two (sums, then dx). No allocation: per-channel temporaries
 // live in the calling thread's scratch.
@@ -15,32 +16,44 @@ namespace fermap::kernels {
 
 namespace {
 
-// Sums row_fn(row, a, b) over all rows into two per-channel double accumulators; the partials of
-// the threads are added in thread order. `scratch` holds threads * 2 * c doubles.
+constexpr int kBlockRows = 16;  // rows summed in float before they are added into double
+
+// Sums row_fn(row, a, b) over all rows into two per-channel double accumulators: row_fn adds into
+// float sums of a block of kBlockRows rows, which are then added into double (vector-speed inner
+// loop, double-precision totals). The partials of the threads are added in thread order.
+// `scratch` holds threads * 3 * c doubles.
 template <class RowFn>
 void reduce_channels(int64_t rows, int c, double* scratch, double* out_a, double* out_b, RowFn&& row_fn) {
   const int threads = element_threads(rows * c);
 #pragma omp parallel num_threads(threads)
   {
     const int tid = omp_get_thread_num();
-    double* a = scratch + static_cast<int64_t>(tid) * 2 * c;
+    double* a = scratch + static_cast<int64_t>(tid) * 3 * c;
     double* b = a + c;
+    float* fa = reinterpret_cast<float*>(b + c);
+    float* fb = fa + c;
     std::fill(a, a + 2 * c, 0.0);
     int64_t r0, r1;
     split_range(rows, threads, tid, r0, r1);
-    for (int64_t r = r0; r < r1; ++r) row_fn(r, a, b);
+    for (int64_t r = r0; r < r1; r += kBlockRows) {
+      std::fill(fa, fa + 2 * c, 0.0f);
+      const int64_t end = std::min(r1, r + kBlockRows);
+      for (int64_t q = r; q < end; ++q) row_fn(q, fa, fb);
+#pragma omp simd
+      for (int k = 0; k < c; ++k) a[k] += fa[k], b[k] += fb[k];
+    }
   }
   std::fill(out_a, out_a + c, 0.0);
   std::fill(out_b, out_b + c, 0.0);
   for (int t = 0; t < threads; ++t) {
-    const double* a = scratch + static_cast<int64_t>(t) * 2 * c;
+    const double* a = scratch + static_cast<int64_t>(t) * 3 * c;
     for (int k = 0; k < c; ++k) out_a[k] += a[k], out_b[k] += a[c + k];
   }
 }
 
 // The calling thread's scratch: room for the thread partials, then `extra` doubles.
 double* scratch_for(int c, int extra) {
-  const size_t partials = static_cast<size_t>(kernel_threads()) * 2 * static_cast<size_t>(c);
+  const size_t partials = static_cast<size_t>(kernel_threads()) * 3 * static_cast<size_t>(c);
   return thread_scratch_doubles(partials + static_cast<size_t>(extra), kSlotShared);
 }
 
@@ -48,14 +61,14 @@ double* scratch_for(int c, int extra) {
 
 void batch_norm_statistics(int64_t rows, int c, const float* x, float* mean, float* var) {
   double* scratch = scratch_for(c, 2 * c);
-  double* sum = scratch + static_cast<int64_t>(element_threads(rows * c)) * 2 * c;
+  double* sum = scratch + static_cast<int64_t>(kernel_threads()) * 3 * c;
   double* sq = sum + c;
   const float* shift = x;  // the first row: close to the mean, so the squares do not cancel
-  reduce_channels(rows, c, scratch, sum, sq, [&](int64_t r, double* a, double* b) {
+  reduce_channels(rows, c, scratch, sum, sq, [&](int64_t r, float* a, float* b) {
     const float* row = x + r * c;
 #pragma omp simd
     for (int k = 0; k < c; ++k) {
-      const double d = static_cast<double>(row[k]) - shift[k];
+      const float d = row[k] - shift[k];
       a[k] += d;
       b[k] += d * d;
     }
@@ -90,15 +103,15 @@ void batch_norm_backward(int64_t rows, int c, const float* x, const float* dy, c
                          float* dbeta) {
   // sum_dy = sum dy; sum_dy_xhat = sum dy * xhat, per channel.
   double* scratch = scratch_for(c, 2 * c + 2 * c);  // sums, then three float arrays (as doubles)
-  double* sum_dy = scratch + static_cast<int64_t>(element_threads(rows * c)) * 2 * c;
+  double* sum_dy = scratch + static_cast<int64_t>(kernel_threads()) * 3 * c;
   double* sum_dy_xhat = sum_dy + c;
-  reduce_channels(rows, c, scratch, sum_dy, sum_dy_xhat, [&](int64_t r, double* a, double* b) {
+  reduce_channels(rows, c, scratch, sum_dy, sum_dy_xhat, [&](int64_t r, float* a, float* b) {
     const float* in = x + r * c;
     const float* d = dy + r * c;
 #pragma omp simd
     for (int k = 0; k < c; ++k) {
       a[k] += d[k];
-      b[k] += static_cast<double>(d[k]) * ((in[k] - mean[k]) * inv_std[k]);
+      b[k] += d[k] * ((in[k] - mean[k]) * inv_std[k]);
     }
   });
   for (int k = 0; k < c; ++k) {

@@ -12,6 +12,24 @@ namespace {
 // first strictly greater value wins, as in the reference).
 inline void pool_pixel(const ConvGeometry& g, const float* x, int n, int oy, int ox, float* out, int32_t* arg) {
   const int C = g.cin;
+  const int iy = oy * g.stride - g.pad_top, ix = ox * g.stride - g.pad_left;
+  if (g.kh == 2 && g.kw == 2 && iy >= 0 && ix >= 0 && iy + 1 < g.h && ix + 1 < g.w) {
+    // The common 2x2 window, all inside: four loads and three compares per channel.
+    const int64_t i0 = ((static_cast<int64_t>(n) * g.h + iy) * g.w + ix) * C, i1 = i0 + C;
+    const int64_t i2 = i0 + static_cast<int64_t>(g.w) * C, i3 = i2 + C;
+#pragma omp simd
+    for (int c = 0; c < C; ++c) {
+      float best = -std::numeric_limits<float>::infinity();
+      int64_t where = -1;
+      if (x[i0 + c] > best) best = x[i0 + c], where = i0 + c;
+      if (x[i1 + c] > best) best = x[i1 + c], where = i1 + c;
+      if (x[i2 + c] > best) best = x[i2 + c], where = i2 + c;
+      if (x[i3 + c] > best) best = x[i3 + c], where = i3 + c;
+      out[c] = best;
+      if (arg) arg[c] = static_cast<int32_t>(where);
+    }
+    return;
+  }
   for (int c = 0; c < C; ++c) out[c] = -std::numeric_limits<float>::infinity();
   if (arg)
     for (int c = 0; c < C; ++c) arg[c] = -1;

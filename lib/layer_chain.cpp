@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "layers/common.hpp"
+
 namespace fermap {
 
 nlohmann::json Layer::state() const { return nullptr; }
@@ -45,10 +47,10 @@ void LayerChain::infer(const Tensor& x, Tensor& y) const {
     y = x;
     return;
   }
-  Tensor buffers[2];
+  detail::ScratchTensors buffers(2);
   const Tensor* in = &x;
   for (size_t i = 0; i < layers_.size(); ++i) {
-    Tensor& out = i + 1 == layers_.size() ? y : buffers[i % 2];
+    Tensor& out = i + 1 == layers_.size() ? y : buffers[static_cast<int>(i % 2)];
     layers_[i]->infer(*in, out);
     in = &out;
   }

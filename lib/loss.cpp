@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "fermap/error.hpp"
+#include "kernels/parallel.hpp"
 
 namespace fermap {
 
@@ -72,7 +73,7 @@ void add_l2_gradient(const std::vector<NamedParam>& params, float lambda) {
     const float* w = np.param->value.data();
     float* g = np.param->grad.data();
     const int64_t n = np.param->value.size();
-#pragma omp parallel for simd schedule(static)
+#pragma omp parallel for simd schedule(static) if (n >= fermap::kernels::kParallelMinElements)
     for (int64_t i = 0; i < n; ++i) g[i] += 2.0f * lambda * w[i];
   }
 }

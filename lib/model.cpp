@@ -81,6 +81,9 @@ void Model::build(const Shape& input, uint64_t seed) {
   Rng rng(seed);
   input_shape_ = input;
   output_shape_ = body_.build(input, rng);
+  for (Layer* l : all_layers())
+    for (Param* p : l->params())
+      if (p->trainable) trainable_.push_back(p);
   built_ = true;
 }
 
@@ -112,8 +115,7 @@ std::vector<NamedParam> Model::params() {
 }
 
 void Model::zero_grad() {
-  for (auto& np : params())
-    if (np.param->trainable) np.param->grad.zero();
+  for (Param* p : trainable_) p->grad.zero();  // no allocation: a training step calls this
 }
 
 int64_t Model::count_params(bool trainable_only) {

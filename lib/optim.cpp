@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "fermap/error.hpp"
+#include "kernels/parallel.hpp"
 
 namespace fermap {
 
@@ -40,7 +41,7 @@ void Adam::step(const std::vector<NamedParam>& params, float lr) {
     float* m = m_[i].data();
     float* v = v_[i].data();
     const int64_t n = p.value.size();
-#pragma omp parallel for simd schedule(static)
+#pragma omp parallel for simd schedule(static) if (n >= fermap::kernels::kParallelMinElements)
     for (int64_t j = 0; j < n; ++j) {
       m[j] = beta1 * m[j] + (1.0f - beta1) * g[j];
       v[j] = beta2 * v[j] + (1.0f - beta2) * g[j] * g[j];
@@ -73,7 +74,7 @@ void Sgd::step(const std::vector<NamedParam>& params, float lr) {
     const float* g = p.grad.data();
     float* vel = velocity_[i].data();
     const int64_t n = p.value.size();
-#pragma omp parallel for simd schedule(static)
+#pragma omp parallel for simd schedule(static) if (n >= fermap::kernels::kParallelMinElements)
     for (int64_t j = 0; j < n; ++j) {
       vel[j] = mu * vel[j] - lr * g[j];
       w[j] += nesterov ? mu * vel[j] - lr * g[j] : vel[j];

@@ -66,6 +66,7 @@ class Model {
 
  private:
   LayerChain body_;
+  std::vector<Param*> trainable_;  // every trainable parameter, found once at build
   Tensor input_;  // the last training batch, which backward needs
   Shape input_shape_, output_shape_;
   bool built_ = false;

@@ -19,4 +19,10 @@ void batch_norm_backward(int64_t rows, int c, const float* x, const float* dy, c
                          const float* inv_std, const float* gamma, float* dx, float* dgamma,
                          float* dbeta);
 
+// Plain loops (two-pass statistics in double), the oracles for tests.
+void batch_norm_statistics_reference(int64_t rows, int c, const float* x, float* mean, float* var);
+void batch_norm_backward_reference(int64_t rows, int c, const float* x, const float* dy, const float* mean,
+                                   const float* inv_std, const float* gamma, float* dx, float* dgamma,
+                                   float* dbeta);
+
 }  // namespace fermap::kernels

@@ -1,17 +1,25 @@
-// Convolution as GEMM. The output pixels (N*OH*OW rows) are cut into tiles; each thread gathers its
-// tile's input patches (im2col, [tile x KH*KW*Cin]) into its own scratch and multiplies by the
-// weights ([KH*KW*Cin x Cout]). Tiling over pixels rather than images keeps batch 1 parallel too.
-// A 1x1 stride-1 convolution needs no gather: the input rows already are the patches.
-// Stride-1 backward-data is itself a convolution of dy with the flipped, transposed kernel.
+// Convolution as register-blocked products read straight from a zero-padded copy of the input
+// (no im2col). Each thread takes a static range of output rows (N*OH of them, cut at image
+// boundaries), copies the input rows they read into a padded scratch (one pass over the input),
+// and computes kMR consecutive output pixels x kNR output channels per micro-tile: the product's
+// K runs over the kernel taps, each tap reading the padded rows at its own offset.
+//   forward:          the weights [KH*KW*Cin x Cout] are packed once per call into kNR panels.
+//   backward-data:    stride 1 is the forward of dy with the flipped, transposed kernel; other
+//                     strides compute patch gradients (dy * W^T) per image and scatter them.
+//   backward-weights: dW[tap,ci][co] += sum over pixels x[pixel+tap][ci] * dy[pixel][co], one
+//                     kMR x kNR tile of dW at a time over a whole image segment; per-thread
+//                     partial dW added in thread order (results depend only on the thread count).
+// A 1x1 stride-1 unpadded convolution reads the input rows themselves: no copy at all.
 #include "kernels/conv2d.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
-#include <vector>
 
 #include <omp.h>
 
-#include "kernels/gemm.hpp"
+#include "fermap/error.hpp"
+#include "kernels/microkernel.hpp"
 #include "kernels/parallel.hpp"
 
 namespace fermap::kernels {
@@ -30,237 +38,369 @@ ConvPlan plan_conv_dim(int in, int kernel, int stride, bool same) {
 
 namespace {
 
-constexpr int64_t kTileBytes = 256 * 1024;  // one patch tile stays in L2
+constexpr int kMaxTaps = 256;
+constexpr int kReducePixels = 192;  // pixels one backward-weights tile sums in registers
+constexpr double kPackMinFlops = 256e6;  // forward convolutions below this read weights in place
+constexpr int64_t kPartialFloats = int64_t{16} << 20;  // bound on backward-weights partial sums
+using TapOffsets = std::array<int64_t, kMaxTaps>;
 
 bool is_pointwise(const ConvGeometry& g) {
   return g.kh == 1 && g.kw == 1 && g.stride == 1 && g.pad_top == 0 && g.pad_left == 0 &&
          g.oh == g.h && g.ow == g.w;
 }
 
-int64_t tile_rows(const ConvGeometry& g) {
-  const int64_t rows = kTileBytes / (g.patch() * static_cast<int64_t>(sizeof(float)));
-  return std::clamp<int64_t>(rows, 16, 512);
+void check_taps(const ConvGeometry& g) {
+  if (g.kh * g.kw > kMaxTaps) throw ShapeError("convolution kernels are limited to 256 taps");
 }
 
-// Gathers the patches of output pixels [row0, row0+rows) into col ([rows x patch]).
-void im2col_rows(const ConvGeometry& g, const float* x, int64_t row0, int64_t rows, float* col) {
-  const int64_t plane = static_cast<int64_t>(g.oh) * g.ow;
-  const size_t cbytes = static_cast<size_t>(g.cin) * sizeof(float);
-  for (int64_t r = 0; r < rows; ++r) {
-    const int64_t p = row0 + r;
-    const int64_t img = p / plane;
-    const int oy = static_cast<int>((p % plane) / g.ow), ox = static_cast<int>(p % g.ow);
-    const float* ximg = x + img * g.h * g.w * g.cin;
-    float* dst = col + r * g.patch();
-    for (int ky = 0; ky < g.kh; ++ky) {
-      const int iy = oy * g.stride - g.pad_top + ky;
-      for (int kx = 0; kx < g.kw; ++kx, dst += g.cin) {
-        const int ix = ox * g.stride - g.pad_left + kx;
-        if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w)
-          std::memset(dst, 0, cbytes);
-        else
-          std::memcpy(dst, ximg + (static_cast<int64_t>(iy) * g.w + ix) * g.cin, cbytes);
-      }
+// Width of the padded rows: every input column some output pixel reads, from input column -pad_left.
+int padded_width(const ConvGeometry& g) { return (g.ow - 1) * g.stride + g.kw; }
+// Padded rows read by `rows` consecutive output rows.
+int padded_rows(const ConvGeometry& g, int rows) { return (rows - 1) * g.stride + g.kh; }
+int64_t padded_floats(const ConvGeometry& g, int rows) {
+  return static_cast<int64_t>(padded_rows(g, rows)) * padded_width(g) * g.cin;
+}
+
+// Copies the input rows that output rows [oy0, oy1) of image n read into dst ([rows][wp][cin]),
+// zeros where they fall outside the image.
+void pad_rows(const ConvGeometry& g, const float* x, int n, int oy0, int oy1, float* dst) {
+  const int wp = padded_width(g), rows = padded_rows(g, oy1 - oy0);
+  const int64_t cin = g.cin, row_floats = wp * cin;
+  const int c_begin = std::clamp(g.pad_left, 0, wp), c_end = std::clamp(g.w + g.pad_left, c_begin, wp);
+  for (int r = 0; r < rows; ++r) {
+    float* out = dst + r * row_floats;
+    const int iy = oy0 * g.stride - g.pad_top + r;
+    if (iy < 0 || iy >= g.h) {
+      std::memset(out, 0, static_cast<size_t>(row_floats) * sizeof(float));
+      continue;
     }
+    const float* in = x + ((static_cast<int64_t>(n) * g.h + iy) * g.w + (c_begin - g.pad_left)) * cin;
+    std::memset(out, 0, static_cast<size_t>(c_begin * cin) * sizeof(float));
+    std::memcpy(out + c_begin * cin, in, static_cast<size_t>((c_end - c_begin) * cin) * sizeof(float));
+    std::memset(out + c_end * cin, 0, static_cast<size_t>((wp - c_end) * cin) * sizeof(float));
   }
 }
 
-// Scatters patch gradients of one image back onto its input gradient (adds).
-void col2im_image(const ConvGeometry& g, const float* col, float* dximg) {
-  for (int oy = 0; oy < g.oh; ++oy)
-    for (int ox = 0; ox < g.ow; ++ox) {
-      const float* src = col + (static_cast<int64_t>(oy) * g.ow + ox) * g.patch();
-      for (int ky = 0; ky < g.kh; ++ky) {
-        const int iy = oy * g.stride - g.pad_top + ky;
-        for (int kx = 0; kx < g.kw; ++kx, src += g.cin) {
-          const int ix = ox * g.stride - g.pad_left + kx;
-          if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) continue;
-          float* dst = dximg + (static_cast<int64_t>(iy) * g.w + ix) * g.cin;
-          for (int c = 0; c < g.cin; ++c) dst[c] += src[c];
+// Offset of each tap (ky, kx) in padded rows `wp` wide.
+void tap_offsets(const ConvGeometry& g, TapOffsets& off) {
+  const int wp = padded_width(g);
+  for (int ky = 0; ky < g.kh; ++ky)
+    for (int kx = 0; kx < g.kw; ++kx)
+      off[static_cast<size_t>(ky * g.kw + kx)] = (static_cast<int64_t>(ky) * wp + kx) * g.cin;
+}
+
+// Work items: the N*OH output rows (or the pixels of a 1x1 convolution) cut into near-equal
+// parts, whole images when the batch is large. Threads take items dynamically, which keeps both
+// cores busy when other processes share them; every output is still computed by one thread in a
+// fixed order, so the schedule never changes a result.
+int work_items(int64_t units, int64_t images, int threads) {
+  const int64_t want = std::max<int64_t>(images, 4 * threads);
+  return static_cast<int>(std::max<int64_t>(1, std::min(units, want)));
+}
+
+// Calls fn(n, oy0, oy1) for the image segments of part `part` of `parts` of the N*OH output rows.
+template <class Fn>
+void for_row_segments(const ConvGeometry& g, int part, int parts, Fn&& fn) {
+  int64_t r0, r1;
+  split_range(static_cast<int64_t>(g.n) * g.oh, parts, part, r0, r1);
+  while (r0 < r1) {
+    const int n = static_cast<int>(r0 / g.oh), oy0 = static_cast<int>(r0 % g.oh);
+    const int oy1 = static_cast<int>(std::min<int64_t>(g.oh, oy0 + (r1 - r0)));
+    fn(n, oy0, oy1);
+    r0 += oy1 - oy0;
+  }
+}
+
+// The weights [KH*KW*Cin x Cout] as the micro-kernel reads them: panel p (columns p*kNR...) starts
+// at b + p * panel_stride, rows ldb apart.
+struct Weights {
+  const float* b;
+  int64_t ldb, panel_stride;
+  bool packed;  // rows hold kNR floats, zero-padded (else partial panels are read with masks)
+};
+
+Weights packed_weights(const float* packed, int64_t k) { return {packed, kNR, k * kNR, true}; }
+Weights weights_in_place(const float* w, int cout) { return {w, cout, kNR, false}; }
+
+// y = act(conv(x, w) + bias), shared out among the threads of the enclosing parallel region.
+void conv_rows(const ConvGeometry& g, const float* x, const Weights& w, const float* bias, bool relu,
+               float* y, int threads) {
+  const int panels = (g.cout + kNR - 1) / kNR;
+  TileArgs t;
+  t.ldc = g.cout, t.relu = relu, t.ldb = w.ldb, t.b_packed = w.packed;
+  if (is_pointwise(g)) {
+    const int64_t tiles = (g.out_pixels() + kMR - 1) / kMR;
+    const int items = work_items(tiles, 0, threads);
+    t.lda = g.cin, t.runs = 1, t.run_len = g.cin;
+#pragma omp for schedule(dynamic, 1)
+    for (int item = 0; item < items; ++item) {
+      int64_t p0, p1;  // pixel range, cut at multiples of kMR
+      split_range(tiles, items, item, p0, p1);
+      p0 *= kMR, p1 = std::min(p1 * kMR, g.out_pixels());
+      for (int jp = 0; jp < panels; ++jp) {
+        t.b = w.b + jp * w.panel_stride, t.n = std::min(kNR, g.cout - jp * kNR);
+        t.bias = bias ? bias + jp * kNR : nullptr;
+        for (int64_t p = p0; p < p1; p += kMR) {
+          t.a = x + p * g.cin, t.c = y + p * g.cout + jp * kNR;
+          t.m = static_cast<int>(std::min<int64_t>(kMR, p1 - p));
+          tile_product(t);
         }
       }
     }
+    return;
+  }
+  TapOffsets off;
+  tap_offsets(g, off);
+  const int64_t row_floats = static_cast<int64_t>(padded_width(g)) * g.cin;
+  t.lda = static_cast<int64_t>(g.stride) * g.cin, t.a_off = off.data();
+  t.runs = g.kh * g.kw, t.run_len = g.cin;
+  const int items = work_items(static_cast<int64_t>(g.n) * g.oh, g.n, threads);
+  auto segment = [&](int n, int oy0, int oy1) {
+    float* pad = thread_scratch(static_cast<size_t>(padded_floats(g, oy1 - oy0)), kSlotInput);
+    pad_rows(g, x, n, oy0, oy1, pad);
+    for (int jp = 0; jp < panels; ++jp) {
+      t.b = w.b + jp * w.panel_stride, t.n = std::min(kNR, g.cout - jp * kNR);
+      t.bias = bias ? bias + jp * kNR : nullptr;
+      for (int oy = oy0; oy < oy1; ++oy) {
+        const float* arow = pad + (oy - oy0) * g.stride * row_floats;
+        float* yrow = y + ((static_cast<int64_t>(n) * g.oh + oy) * g.ow) * g.cout + jp * kNR;
+        for (int ox = 0; ox < g.ow; ox += kMR) {
+          t.a = arow + static_cast<int64_t>(ox) * t.lda, t.c = yrow + static_cast<int64_t>(ox) * g.cout;
+          t.m = std::min(kMR, g.ow - ox);
+          tile_product(t);
+        }
+      }
+    }
+  };
+#pragma omp for schedule(dynamic, 1)
+  for (int item = 0; item < items; ++item) for_row_segments(g, item, items, segment);
 }
 
-void bias_relu_rows(float* y, int64_t rows, int cout, const float* bias, bool relu) {
-  for (int64_t r = 0; r < rows; ++r) {
-    float* row = y + r * cout;
-    if (bias)
-      for (int c = 0; c < cout; ++c) row[c] += bias[c];
-    if (relu)
-      for (int c = 0; c < cout; ++c) row[c] = std::max(row[c], 0.0f);
+// Strided backward-data, images shared out among the threads of the enclosing region: patch gradients dcol = dy * W^T (packed as
+// [Cout x KH*KW*Cin] panels), then added back onto the pixels they came from.
+void backward_data_scatter(const ConvGeometry& g, const float* dy, const float* packed_wt, float* dx) {
+  const int64_t plane = static_cast<int64_t>(g.oh) * g.ow, patch = g.patch();
+  const int64_t in_size = static_cast<int64_t>(g.h) * g.w * g.cin;
+  const int panels = static_cast<int>((patch + kNR - 1) / kNR);
+  float* col = thread_scratch(static_cast<size_t>(plane * patch), kSlotInput);
+  TileArgs t;
+  t.lda = g.cout, t.runs = 1, t.run_len = g.cout, t.ldc = patch;
+#pragma omp for schedule(dynamic, 1)
+  for (int64_t img = 0; img < g.n; ++img) {
+    for (int jp = 0; jp < panels; ++jp) {
+      t.b = packed_wt + jp * static_cast<int64_t>(g.cout) * kNR;
+      t.n = static_cast<int>(std::min<int64_t>(kNR, patch - jp * kNR));
+      for (int64_t p = 0; p < plane; p += kMR) {
+        t.a = dy + (img * plane + p) * g.cout, t.c = col + p * patch + jp * kNR;
+        t.m = static_cast<int>(std::min<int64_t>(kMR, plane - p));
+        tile_product(t);
+      }
+    }
+    float* dximg = dx + img * in_size;
+    std::fill(dximg, dximg + in_size, 0.0f);
+    for (int oy = 0; oy < g.oh; ++oy)
+      for (int ox = 0; ox < g.ow; ++ox) {
+        const float* src = col + (static_cast<int64_t>(oy) * g.ow + ox) * patch;
+        for (int ky = 0; ky < g.kh; ++ky) {
+          const int iy = oy * g.stride - g.pad_top + ky;
+          for (int kx = 0; kx < g.kw; ++kx, src += g.cin) {
+            const int ix = ox * g.stride - g.pad_left + kx;
+            if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) continue;
+            float* dst = dximg + (static_cast<int64_t>(iy) * g.w + ix) * g.cin;
+#pragma omp simd
+            for (int c = 0; c < g.cin; ++c) dst[c] += src[c];
+          }
+        }
+      }
   }
+}
+
+// Row offsets of the kMR rows of dW starting at row k0 (row = tap * cin + ci).
+void weight_row_offsets(const ConvGeometry& g, const TapOffsets& taps, int64_t k0, int m, int64_t* off) {
+  for (int r = 0; r < m; ++r) {
+    const int64_t k = k0 + r;
+    off[r] = taps[static_cast<size_t>(k / g.cin)] + k % g.cin;
+  }
+}
+
+// Slice `part` of `parts` of dW (into acc, [patch x cout] then cout bias sums), the pixels cut
+// into `parts` ranges.
+void backward_weights_rows(const ConvGeometry& g, const float* x, const float* dy, float* acc, int part,
+                           int parts) {
+  const int64_t k = g.patch(), wsize = k * g.cout;
+  const int panels = (g.cout + kNR - 1) / kNR;
+  float* db = acc + wsize;
+  ReduceArgs t;
+  t.ldc = g.cout;
+  int64_t off[kMR];
+  t.a_off = off;
+  auto bias_sums = [&](const float* d, int64_t pixels) {
+    for (int64_t p = 0; p < pixels; ++p)
+#pragma omp simd
+      for (int c = 0; c < g.cout; ++c) db[c] += d[p * g.cout + c];
+  };
+  if (is_pointwise(g)) {
+    int64_t p0, p1;
+    split_range(g.out_pixels(), parts, part, p0, p1);
+    if (p1 <= p0) return;
+    t.rows = 1, t.a_px = g.cin, t.b_px = g.cout, t.a_off = nullptr;
+    // Rows of dW are input channels: a tile's rows are consecutive channels from k0.
+    for (int64_t q = p0; q < p1; q += kReducePixels) {
+      t.cols = static_cast<int>(std::min<int64_t>(kReducePixels, p1 - q));
+      for (int64_t k0 = 0; k0 < k; k0 += kMR) {
+        t.m = static_cast<int>(std::min<int64_t>(kMR, k - k0));
+        for (int jp = 0; jp < panels; ++jp) {
+          t.a = x + q * g.cin + k0, t.b = dy + q * g.cout + jp * kNR;
+          t.c = acc + k0 * g.cout + jp * kNR, t.n = std::min(kNR, g.cout - jp * kNR);
+          tile_reduce(t);
+        }
+      }
+    }
+    bias_sums(dy + p0 * g.cout, p1 - p0);
+    return;
+  }
+  TapOffsets taps;
+  tap_offsets(g, taps);
+  const int64_t row_floats = static_cast<int64_t>(padded_width(g)) * g.cin;
+  t.a_row = g.stride * row_floats, t.a_px = static_cast<int64_t>(g.stride) * g.cin;
+  t.b_row = static_cast<int64_t>(g.ow) * g.cout, t.b_px = g.cout, t.cols = g.ow;
+  // Rows per tile when they can stay inside one tap (a divisor of Cin), else 0.
+  const int run = g.cin % kMR == 0 ? kMR : (kMR >= 8 && g.cin % 8 == 0) ? 8 : (kMR >= 4 && g.cin % 4 == 0) ? 4 : 0;
+  for_row_segments(g, part, parts, [&](int n, int oy0, int oy1) {
+    float* pad = thread_scratch(static_cast<size_t>(padded_floats(g, oy1 - oy0)), kSlotInput);
+    pad_rows(g, x, n, oy0, oy1, pad);
+    const float* dseg = dy + (static_cast<int64_t>(n) * g.oh + oy0) * g.ow * g.cout;
+    // A few output rows at a time: their inputs stay in cache across all tiles of dW, and the
+    // sums run in two levels (registers over a chunk, then dW), which keeps float error low.
+    const int chunk = std::max(1, kReducePixels / g.ow);
+    for (int c0 = 0; c0 < oy1 - oy0; c0 += chunk) {
+      t.rows = std::min(chunk, oy1 - oy0 - c0);
+      auto tile = [&](int64_t k0, const float* a) {
+        for (int jp = 0; jp < panels; ++jp) {
+          t.a = a + c0 * t.a_row, t.b = dseg + c0 * t.b_row + jp * kNR;
+          t.c = acc + k0 * g.cout + jp * kNR, t.n = std::min(kNR, g.cout - jp * kNR);
+          tile_reduce(t);
+        }
+      };
+      if (run > 0) {
+        // Tiles inside one tap: rows are consecutive channels of the padded input.
+        t.a_off = nullptr, t.m = run;
+        for (int tap = 0; tap < g.kh * g.kw; ++tap)
+          for (int ci = 0; ci < g.cin; ci += run)
+            tile(static_cast<int64_t>(tap) * g.cin + ci, pad + taps[static_cast<size_t>(tap)] + ci);
+      } else {
+        // Tiles across taps: each row has its own offset.
+        t.a_off = off;
+        for (int64_t k0 = 0; k0 < k; k0 += kMR) {
+          t.m = static_cast<int>(std::min<int64_t>(kMR, k - k0));
+          weight_row_offsets(g, taps, k0, t.m, off);
+          tile(k0, pad);
+        }
+      }
+    }
+    bias_sums(dseg, static_cast<int64_t>(oy1 - oy0) * g.ow);
+  });
 }
 
 }  // namespace
 
 void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, const float* bias,
                     bool relu, float* y) {
-  const int64_t total = g.out_pixels(), tile = tile_rows(g);
-  const int64_t tiles = (total + tile - 1) / tile;
-  const bool pointwise = is_pointwise(g);
-#pragma omp parallel for schedule(static)
-  for (int64_t t = 0; t < tiles; ++t) {
-    const int64_t row0 = t * tile, rows = std::min(tile, total - row0);
-    const float* a = x + row0 * g.cin;
-    if (!pointwise) {
-      float* col = thread_scratch(static_cast<size_t>(rows * g.patch()), 0);
-      im2col_rows(g, x, row0, rows, col);
-      a = col;
-    }
-    GemmArgs m;
-    m.m = static_cast<int>(rows), m.n = g.cout, m.k = static_cast<int>(g.patch());
-    m.a = a, m.lda = m.k, m.b = w, m.ldb = g.cout, m.c = y + row0 * g.cout, m.ldc = g.cout;
-    gemm(m);
-    bias_relu_rows(m.c, rows, g.cout, bias, relu);
+  check_taps(g);
+  const int threads = kernel_threads(g.forward_flops());
+  if (g.forward_flops() < kPackMinFlops || threads == 1) {
+    // Small (batch-1) convolutions read the weights in place: [KH*KW*Cin][Cout] rows already are
+    // what the micro-kernel streams, and without a packing step the region needs no barrier.
+#pragma omp parallel num_threads(threads)
+    conv_rows(g, x, weights_in_place(w, g.cout), bias, relu, y, threads);
+    return;
+  }
+  // Large ones pack the weights into contiguous panels first (a few percent faster to stream).
+  const int64_t k = g.patch();
+  float* packed = thread_scratch(static_cast<size_t>(packed_size(k, g.cout)), kSlotShared);
+#pragma omp parallel num_threads(threads)
+  {
+    int64_t k0, k1;
+    split_range(k, threads, omp_get_thread_num(), k0, k1);
+    pack_panels(packed, k, g.cout, k0, k1, [&](int64_t r, int c) { return w[r * g.cout + c]; });
+#pragma omp barrier
+    conv_rows(g, x, packed_weights(packed, k), bias, relu, y, threads);
   }
 }
 
 void conv2d_backward_data(const ConvGeometry& g, const float* dy, const float* w, float* dx) {
+  check_taps(g);
+  const int threads = kernel_threads(g.forward_flops());
+  const int64_t cin = g.cin, cout = g.cout;
   if (g.stride == 1) {
-    // dx = conv(dy, w') with w'[ky][kx][co][ci] = w[KH-1-ky][KW-1-kx][ci][co].
-    const int64_t wsize = g.patch() * g.cout;
-    std::vector<float> flipped(static_cast<size_t>(wsize));
-    for (int ky = 0; ky < g.kh; ++ky)
-      for (int kx = 0; kx < g.kw; ++kx)
-        for (int ci = 0; ci < g.cin; ++ci)
-          for (int co = 0; co < g.cout; ++co)
-            flipped[static_cast<size_t>(((static_cast<int64_t>(ky) * g.kw + kx) * g.cout + co) * g.cin + ci)] =
-                w[((static_cast<int64_t>(g.kh - 1 - ky) * g.kw + (g.kw - 1 - kx)) * g.cin + ci) * g.cout + co];
+    // dx = conv(dy, w') with w'[ky][kx][co][ci] = w[KH-1-ky][KW-1-kx][ci][co], padded by k-1-pad.
     ConvGeometry t;
     t.n = g.n, t.h = g.oh, t.w = g.ow, t.cin = g.cout;
     t.kh = g.kh, t.kw = g.kw, t.cout = g.cin, t.stride = 1;
     t.pad_top = g.kh - 1 - g.pad_top, t.pad_left = g.kw - 1 - g.pad_left;
     t.oh = g.h, t.ow = g.w;
-    conv2d_forward(t, dy, flipped.data(), nullptr, false, dx);
+    const int64_t k = t.patch();
+    float* packed = thread_scratch(static_cast<size_t>(packed_size(k, t.cout)), kSlotShared);
+#pragma omp parallel num_threads(threads)
+    {
+      const int tid = omp_get_thread_num();
+      int64_t k0, k1;
+      split_range(k, threads, tid, k0, k1);
+      pack_panels(packed, k, t.cout, k0, k1, [&](int64_t r, int ci) {
+        const int64_t tap = r / cout, co = r % cout;
+        const int64_t src_tap = static_cast<int64_t>(g.kh * g.kw) - 1 - tap;  // (KH-1-ky, KW-1-kx)
+        return w[(src_tap * cin + ci) * cout + co];
+      });
+#pragma omp barrier
+      conv_rows(t, dy, packed_weights(packed, k), nullptr, false, dx, threads);
+    }
     return;
   }
-  // Strided: per image, patch gradients = dy * w^T, then scattered back.
-  const int64_t plane = static_cast<int64_t>(g.oh) * g.ow;
-  const int64_t in_size = static_cast<int64_t>(g.h) * g.w * g.cin;
-#pragma omp parallel for schedule(static)
-  for (int img = 0; img < g.n; ++img) {
-    float* col = thread_scratch(static_cast<size_t>(plane * g.patch()), 0);
-    GemmArgs m;
-    m.trans_b = true;
-    m.m = static_cast<int>(plane), m.n = static_cast<int>(g.patch()), m.k = g.cout;
-    m.a = dy + img * plane * g.cout, m.lda = g.cout, m.b = w, m.ldb = g.cout;
-    m.c = col, m.ldc = m.n;
-    gemm(m);
-    float* dximg = dx + img * in_size;
-    std::fill(dximg, dximg + in_size, 0.0f);
-    col2im_image(g, col, dximg);
+  const int64_t patch = g.patch();
+  float* packed = thread_scratch(static_cast<size_t>(packed_size(cout, static_cast<int>(patch))), kSlotShared);
+#pragma omp parallel num_threads(threads)
+  {
+    const int tid = omp_get_thread_num();
+    int64_t k0, k1;
+    split_range(cout, threads, tid, k0, k1);
+    pack_panels(packed, cout, static_cast<int>(patch), k0, k1,
+                [&](int64_t co, int r) { return w[r * cout + co]; });
+#pragma omp barrier
+    backward_data_scatter(g, dy, packed, dx);
   }
 }
 
 void conv2d_backward_weights(const ConvGeometry& g, const float* x, const float* dy, float* dw,
                              float* dbias) {
-  const int64_t total = g.out_pixels(), tile = tile_rows(g);
-  const int64_t tiles = (total + tile - 1) / tile;
-  const int64_t wsize = g.patch() * g.cout;
-  const bool pointwise = is_pointwise(g);
-  const int threads = max_threads();
-  // Each thread sums its tiles into a private copy; copies are added in thread order, so the
-  // result depends on the thread count only.
-  std::vector<float*> partial(static_cast<size_t>(threads), nullptr);
+  check_taps(g);
+  const int64_t wsize = g.patch() * g.cout, stride = wsize + g.cout;
+  const int threads = kernel_threads(g.forward_flops());
+  // The pixels are cut into a number of slices that depends on the thread count only (more
+  // slices than threads, so that a thread slowed by another process leaves work to its peers);
+  // each slice sums into its own partial dW, and the partials are added in slice order.
+  const int64_t budget = std::max<int64_t>(threads, kPartialFloats / stride);
+  const int slices = static_cast<int>(std::min<int64_t>(4 * threads, budget));
+  float* partial = thread_scratch(static_cast<size_t>(slices * stride), kSlotShared);
 #pragma omp parallel num_threads(threads)
   {
-    const int tid = omp_get_thread_num();
-    float* acc = thread_scratch(static_cast<size_t>(wsize + g.cout), 1);
-    std::fill(acc, acc + wsize + g.cout, 0.0f);
-    partial[static_cast<size_t>(tid)] = acc;
-    int64_t t0, t1;
-    split_range(tiles, threads, tid, t0, t1);
-    for (int64_t t = t0; t < t1; ++t) {
-      const int64_t row0 = t * tile, rows = std::min(tile, total - row0);
-      const float* a = x + row0 * g.cin;
-      if (!pointwise) {
-        float* col = thread_scratch(static_cast<size_t>(rows * g.patch()), 0);
-        im2col_rows(g, x, row0, rows, col);
-        a = col;
-      }
-      const float* dyt = dy + row0 * g.cout;
-      GemmArgs m;
-      m.trans_a = true;
-      m.m = static_cast<int>(g.patch()), m.n = g.cout, m.k = static_cast<int>(rows);
-      m.a = a, m.lda = static_cast<int>(g.patch()), m.b = dyt, m.ldb = g.cout;
-      m.beta = 1.0f, m.c = acc, m.ldc = g.cout;
-      gemm(m);
-      float* db = acc + wsize;
-      for (int64_t r = 0; r < rows; ++r)
-        for (int c = 0; c < g.cout; ++c) db[c] += dyt[r * g.cout + c];
+#pragma omp for schedule(dynamic, 1)
+    for (int s = 0; s < slices; ++s) {
+      float* acc = partial + s * stride;
+      std::fill(acc, acc + stride, 0.0f);
+      backward_weights_rows(g, x, dy, acc, s, slices);
     }
-#pragma omp barrier
-    // Reduce: each thread adds a slice of the weights across all partial copies.
+    // Each thread adds a range of the weights across all slices, in slice order.
     int64_t e0, e1;
-    split_range(wsize + g.cout, threads, tid, e0, e1);
+    split_range(stride, threads, omp_get_thread_num(), e0, e1);
     for (int64_t e = e0; e < e1; ++e) {
-      float s = 0.0f;
-      for (int p = 0; p < threads; ++p) s += partial[static_cast<size_t>(p)][e];
+      float sum = 0.0f;
+      for (int s = 0; s < slices; ++s) sum += partial[s * stride + e];
       if (e < wsize)
-        dw[e] += s;
+        dw[e] += sum;
       else if (dbias)
-        dbias[e - wsize] += s;
+        dbias[e - wsize] += sum;
     }
   }
-}
-
-void conv2d_forward_reference(const ConvGeometry& g, const float* x, const float* w,
-                              const float* bias, bool relu, float* y) {
-  for (int n = 0; n < g.n; ++n)
-    for (int oy = 0; oy < g.oh; ++oy)
-      for (int ox = 0; ox < g.ow; ++ox)
-        for (int co = 0; co < g.cout; ++co) {
-          double s = bias ? bias[co] : 0.0;
-          for (int ky = 0; ky < g.kh; ++ky)
-            for (int kx = 0; kx < g.kw; ++kx) {
-              const int iy = oy * g.stride - g.pad_top + ky, ix = ox * g.stride - g.pad_left + kx;
-              if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) continue;
-              for (int ci = 0; ci < g.cin; ++ci)
-                s += static_cast<double>(x[((static_cast<int64_t>(n) * g.h + iy) * g.w + ix) * g.cin + ci]) *
-                     w[((static_cast<int64_t>(ky) * g.kw + kx) * g.cin + ci) * g.cout + co];
-            }
-          float v = static_cast<float>(s);
-          if (relu) v = std::max(v, 0.0f);
-          y[((static_cast<int64_t>(n) * g.oh + oy) * g.ow + ox) * g.cout + co] = v;
-        }
-}
-
-void conv2d_backward_data_reference(const ConvGeometry& g, const float* dy, const float* w, float* dx) {
-  std::fill(dx, dx + static_cast<int64_t>(g.n) * g.h * g.w * g.cin, 0.0f);
-  for (int n = 0; n < g.n; ++n)
-    for (int oy = 0; oy < g.oh; ++oy)
-      for (int ox = 0; ox < g.ow; ++ox)
-        for (int co = 0; co < g.cout; ++co) {
-          const float d = dy[((static_cast<int64_t>(n) * g.oh + oy) * g.ow + ox) * g.cout + co];
-          for (int ky = 0; ky < g.kh; ++ky)
-            for (int kx = 0; kx < g.kw; ++kx) {
-              const int iy = oy * g.stride - g.pad_top + ky, ix = ox * g.stride - g.pad_left + kx;
-              if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) continue;
-              for (int ci = 0; ci < g.cin; ++ci)
-                dx[((static_cast<int64_t>(n) * g.h + iy) * g.w + ix) * g.cin + ci] +=
-                    d * w[((static_cast<int64_t>(ky) * g.kw + kx) * g.cin + ci) * g.cout + co];
-            }
-        }
-}
-
-void conv2d_backward_weights_reference(const ConvGeometry& g, const float* x, const float* dy,
-                                       float* dw, float* dbias) {
-  for (int n = 0; n < g.n; ++n)
-    for (int oy = 0; oy < g.oh; ++oy)
-      for (int ox = 0; ox < g.ow; ++ox)
-        for (int co = 0; co < g.cout; ++co) {
-          const float d = dy[((static_cast<int64_t>(n) * g.oh + oy) * g.ow + ox) * g.cout + co];
-          if (dbias) dbias[co] += d;
-          for (int ky = 0; ky < g.kh; ++ky)
-            for (int kx = 0; kx < g.kw; ++kx) {
-              const int iy = oy * g.stride - g.pad_top + ky, ix = ox * g.stride - g.pad_left + kx;
-              if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) continue;
-              for (int ci = 0; ci < g.cin; ++ci)
-                dw[((static_cast<int64_t>(ky) * g.kw + kx) * g.cin + ci) * g.cout + co] +=
-                    d * x[((static_cast<int64_t>(n) * g.h + iy) * g.w + ix) * g.cin + ci];
-            }
-        }
 }
 
 }  // namespace fermap::kernels

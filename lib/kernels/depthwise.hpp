@@ -11,4 +11,9 @@ void depthwise_forward(const ConvGeometry& g, const float* x, const float* w, fl
 void depthwise_backward_data(const ConvGeometry& g, const float* dy, const float* w, float* dx);
 void depthwise_backward_weights(const ConvGeometry& g, const float* x, const float* dy, float* dw);
 
+// Direct loops, the oracles for tests (dx assigned, dw accumulated, as above).
+void depthwise_forward_reference(const ConvGeometry& g, const float* x, const float* w, float* y);
+void depthwise_backward_data_reference(const ConvGeometry& g, const float* dy, const float* w, float* dx);
+void depthwise_backward_weights_reference(const ConvGeometry& g, const float* x, const float* dy, float* dw);
+
 }  // namespace fermap::kernels

@@ -10,6 +10,11 @@ namespace fermap::kernels {
 
 int max_threads() { return omp_get_max_threads(); }
 
+int kernel_threads() {
+  const int t = omp_get_max_threads();
+  return t < kMaxThreads ? t : kMaxThreads;
+}
+
 namespace {
 struct FreeDeleter {
   void operator()(float* p) const { std::free(p); }
@@ -18,11 +23,10 @@ struct Scratch {
   std::unique_ptr<float[], FreeDeleter> data;
   size_t capacity = 0;
 };
-constexpr int kSlots = 4;
 }  // namespace
 
 float* thread_scratch(size_t floats, int slot) {
-  thread_local Scratch buffers[kSlots];
+  thread_local Scratch buffers[kScratchSlots];
   Scratch& s = buffers[slot];
   if (floats > s.capacity) {
     const size_t bytes = (floats * sizeof(float) + 63) / 64 * 64;

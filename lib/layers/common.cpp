@@ -1,6 +1,8 @@
 #include "layers/common.hpp"
+#include "kernels/parallel.hpp"
 
 #include <cmath>
+#include <deque>
 
 namespace fermap {
 
@@ -20,6 +22,28 @@ Activation parse_activation(const std::string& s) {
 }
 
 namespace detail {
+
+namespace {
+struct ScratchStack {
+  std::deque<Tensor> tensors;  // a deque: growing it never moves the tensors handed out
+  size_t top = 0;
+};
+ScratchStack& scratch_stack() {
+  thread_local ScratchStack stack;
+  return stack;
+}
+}  // namespace
+
+ScratchTensors::ScratchTensors(int count) : count_(count) {
+  ScratchStack& s = scratch_stack();
+  first_ = s.top;
+  s.top += static_cast<size_t>(count);
+  while (s.tensors.size() < s.top) s.tensors.emplace_back();
+}
+
+ScratchTensors::~ScratchTensors() { scratch_stack().top = first_; }
+
+Tensor& ScratchTensors::operator[](int i) { return scratch_stack().tensors[first_ + static_cast<size_t>(i)]; }
 
 void glorot_uniform(Tensor& t, double fan_in, double fan_out, Rng& rng) {
   const float limit = static_cast<float>(std::sqrt(6.0 / (fan_in + fan_out)));
@@ -45,7 +69,7 @@ const Tensor& activation_backward(Activation act, const Tensor& y, const Tensor&
   const float* pd = dy.data();
   float* out = scratch.data();
   const int64_t n = dy.size();
-#pragma omp parallel for simd schedule(static)
+#pragma omp parallel for simd schedule(static) if (n >= fermap::kernels::kParallelMinElements)
   for (int64_t i = 0; i < n; ++i) out[i] = py[i] > 0.0f ? pd[i] : 0.0f;
   return scratch;
 }

@@ -25,6 +25,23 @@ void require_batch(const Layer& layer, const Tensor& x);
 // and `scratch` is not touched. Returns the tensor to use as dL/dz.
 const Tensor& activation_backward(Activation act, const Tensor& y, const Tensor& dy, Tensor& scratch);
 
+// Tensors for inference intermediates, taken from a thread-local stack and given back in LIFO
+// order (so a residual block's chains, nested inside a chain, get their own). They keep their
+// storage between calls: repeated inference allocates nothing after the first call, and
+// const inference stays safe to run from several threads at once.
+class ScratchTensors {
+ public:
+  explicit ScratchTensors(int count);
+  ~ScratchTensors();
+  ScratchTensors(const ScratchTensors&) = delete;
+  ScratchTensors& operator=(const ScratchTensors&) = delete;
+  Tensor& operator[](int i);
+
+ private:
+  size_t first_;
+  int count_;
+};
+
 // Geometry of a 2-D window op on a [N,H,W,C] input.
 kernels::ConvGeometry window_geometry(const Shape& in_sample, int n, Size2 kernel, int stride,
                                       Padding padding, int cout);

@@ -2,6 +2,7 @@
 
 #include "kernels/depthwise.hpp"
 #include "layers/common.hpp"
+#include "kernels/parallel.hpp"
 
 namespace fermap {
 
@@ -49,7 +50,7 @@ void DepthwiseConv2D::infer(const Tensor& x, Tensor& y) const {
   const bool relu = options_.activation == Activation::relu;
   const int64_t rows = y.size() / c;
   float* p = y.data();
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (rows * c >= fermap::kernels::kParallelMinElements)
   for (int64_t r = 0; r < rows; ++r)
     for (int k = 0; k < c; ++k) {
       float v = p[r * c + k] + (b ? b[k] : 0.0f);

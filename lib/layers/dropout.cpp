@@ -1,6 +1,7 @@
 #include "fermap/layers/dropout.hpp"
 
 #include "layers/common.hpp"
+#include "kernels/parallel.hpp"
 
 namespace fermap {
 
@@ -36,7 +37,7 @@ void Dropout::forward(const Tensor& x, Tensor& y) {
   const float* px = x.data();
   float* pm = mask_.data();
   float* py = y.data();
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n >= fermap::kernels::kParallelMinElements)
   for (int64_t i = 0; i < n; ++i) {
     pm[i] = hash_uniform(seed_, call, static_cast<uint64_t>(i)) < rate_ ? 0.0f : keep_scale;
     py[i] = px[i] * pm[i];
@@ -50,7 +51,7 @@ void Dropout::backward(const Tensor& x, const Tensor&, const Tensor& dy, Tensor*
   const float* pm = mask_.data();
   const float* pd = dy.data();
   float* out = dx->data();
-#pragma omp parallel for simd schedule(static)
+#pragma omp parallel for simd schedule(static) if (n >= fermap::kernels::kParallelMinElements)
   for (int64_t i = 0; i < n; ++i) out[i] = pd[i] * pm[i];
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "layers/common.hpp"
+#include "kernels/parallel.hpp"
 
 namespace fermap {
 
@@ -16,7 +17,7 @@ void ReLU::infer(const Tensor& x, Tensor& y) const {
   const int64_t n = x.size();
   const float* px = x.data();
   float* py = y.data();
-#pragma omp parallel for simd schedule(static)
+#pragma omp parallel for simd schedule(static) if (n >= fermap::kernels::kParallelMinElements)
   for (int64_t i = 0; i < n; ++i) py[i] = std::max(px[i], 0.0f);
 }
 
@@ -27,7 +28,7 @@ void ReLU::backward(const Tensor& x, const Tensor& y, const Tensor& dy, Tensor* 
   const float* py = y.data();
   const float* pd = dy.data();
   float* out = dx->data();
-#pragma omp parallel for simd schedule(static)
+#pragma omp parallel for simd schedule(static) if (n >= fermap::kernels::kParallelMinElements)
   for (int64_t i = 0; i < n; ++i) out[i] = py[i] > 0.0f ? pd[i] : 0.0f;
 }
 

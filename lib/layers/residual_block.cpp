@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "layers/common.hpp"
+#include "kernels/parallel.hpp"
 
 namespace fermap {
 
@@ -33,14 +34,16 @@ void add_relu(const Tensor& a, const Tensor& b, Tensor& y) {
   const int64_t n = a.size();
   const float *pa = a.data(), *pb = b.data();
   float* py = y.data();
-#pragma omp parallel for simd schedule(static)
+#pragma omp parallel for simd schedule(static) if (n >= fermap::kernels::kParallelMinElements)
   for (int64_t i = 0; i < n; ++i) py[i] = std::max(pa[i] + pb[i], 0.0f);
 }
 }  // namespace
 
 void ResidualBlock::infer(const Tensor& x, Tensor& y) const {
   detail::require_batch(*this, x);
-  Tensor a, b;
+  detail::ScratchTensors scratch(2);
+  Tensor& a = scratch[0];
+  Tensor& b = scratch[1];
   main_.infer(x, a);
   if (shortcut_.empty()) {
     add_relu(a, x, y);
@@ -68,7 +71,7 @@ void ResidualBlock::backward(const Tensor& x, const Tensor& y, const Tensor& dy,
   float* out = dx->data();
   const float* add = dx_shortcut_.data();
   const int64_t n = dx->size();
-#pragma omp parallel for simd schedule(static)
+#pragma omp parallel for simd schedule(static) if (n >= fermap::kernels::kParallelMinElements)
   for (int64_t i = 0; i < n; ++i) out[i] += add[i];
 }
 

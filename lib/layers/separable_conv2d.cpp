@@ -42,9 +42,9 @@ Shape SeparableConv2D::build(const Shape& input, Rng& rng) {
 
 void SeparableConv2D::infer(const Tensor& x, Tensor& y) const {
   detail::require_batch(*this, x);
-  Tensor mid;
-  depthwise_.infer(x, mid);
-  pointwise_.infer(mid, y);
+  detail::ScratchTensors scratch(1);
+  depthwise_.infer(x, scratch[0]);
+  pointwise_.infer(scratch[0], y);
 }
 
 void SeparableConv2D::forward(const Tensor& x, Tensor& y) {

@@ -5,6 +5,9 @@
 #include "fermap/face/detector.hpp"
 #include "fermap/face/smoother.hpp"
 #include "fermap/face/video.hpp"
+#include "fermap/face/video_emotion.hpp"
+
+#include <opencv2/videoio.hpp>
 #include "test_face_support.hpp"
 
 using namespace fermap;
@@ -77,4 +80,38 @@ TEST_CASE("a video without faces (vtest.avi, pedestrians from afar) gives none",
   const VideoStats stats = run_video(path, detector, {}, options);
   CHECK(stats.frames == 20);
   CHECK(stats.faces == 0);
+}
+
+namespace fermap::test {
+std::string untrained_model();  // test_face_emotion.cpp
+}  // namespace fermap::test
+
+TEST_CASE("analyze_video classifies faces, smooths the emotion and writes an annotated video", "[face][video]") {
+  FERMAP_REQUIRE_MEDIA(path, "Megamind.avi");
+  const Classifier classifier = Classifier::load(test::untrained_model());
+  FaceDetector detector;
+  VideoEmotionOptions options;
+  options.video.max_frames = 10;
+  options.video.frame_size = cv::Size(320, 240);
+  options.annotate_path = test::face_temp_path("megamind_annotated.avi");
+  int64_t frames = 0, with_faces = 0;
+  const VideoEmotionSummary s = analyze_video(
+      classifier, detector, path, options,
+      [&](int64_t, double, const std::vector<FaceEmotion>& faces, const std::string& smoothed) {
+        ++frames;
+        if (!faces.empty()) {
+          ++with_faces;
+          CHECK_FALSE(smoothed.empty());
+          CHECK(faces.front().probabilities.size() == 4);
+        }
+      });
+  CHECK(frames == 10);
+  CHECK(s.stats.frames == 10);
+  CHECK(with_faces == s.stats.frames_with_faces);
+  CHECK(with_faces > 0);
+  CHECK_FALSE(s.dominant.empty());
+  cv::VideoCapture written(options.annotate_path);
+  REQUIRE(written.isOpened());
+  CHECK(written.get(cv::CAP_PROP_FRAME_COUNT) == 10);
+  CHECK_THROWS_AS(analyze_video(classifier, detector, test::face_temp_path("no_such_video.avi")), IoError);
 }

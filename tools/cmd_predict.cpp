@@ -14,6 +14,7 @@
 #include "fermap/face/detector.hpp"
 #include "fermap/face/emotion.hpp"
 #include "fermap/face/image_io.hpp"
+#include "fermap/face/video_emotion.hpp"
 
 namespace fermap::cli {
 
@@ -21,8 +22,10 @@ namespace {
 
 struct PredictArgs {
   std::vector<std::string> images;
-  std::string model, cascade, annotate;
+  std::string model, cascade, annotate, video;
   bool no_detect = false, json = false;
+  double smooth_seconds = 0.5;
+  int64_t max_frames = 0;
 };
 
 void print_face(size_t index, const FaceEmotion& face, const std::vector<std::string>& classes) {
@@ -33,7 +36,32 @@ void print_face(size_t index, const FaceEmotion& face, const std::vector<std::st
   std::printf("]\n");
 }
 
+// --video: per-frame faces and the smoothed emotion, frames per second at the end.
+void run_video_predict(const PredictArgs& args) {
+  const Classifier classifier = Classifier::load(find_bundled_file(kDefaultModel, args.model));
+  FaceDetector detector(DetectorOptions{.cascade_path = args.cascade});
+  VideoEmotionOptions options;
+  options.video.max_frames = args.max_frames;
+  options.smoothing.window_seconds = args.smooth_seconds;
+  options.annotate_path = args.annotate;
+  std::string last;
+  const VideoEmotionSummary s = analyze_video(
+      classifier, detector, args.video, options,
+      [&](int64_t frame, double time, const std::vector<FaceEmotion>& faces, const std::string& smoothed) {
+        if (smoothed == last && !args.json) return;
+        last = smoothed;
+        std::printf("%.2fs (frame %lld): %s, %zu face%s\n", time, static_cast<long long>(frame),
+                    smoothed.empty() ? "no face" : smoothed.c_str(), faces.size(), faces.size() == 1 ? "" : "s");
+      });
+  std::printf("%s: %lld frames, %lld with faces, %.1f frames/s; mostly %s\n", args.video.c_str(),
+              static_cast<long long>(s.stats.frames), static_cast<long long>(s.stats.frames_with_faces), s.stats.fps(),
+              s.dominant.empty() ? "no face" : s.dominant.c_str());
+  if (!args.annotate.empty()) std::printf("annotated video written to %s\n", args.annotate.c_str());
+}
+
 void run_predict(const PredictArgs& args) {
+  if (!args.video.empty()) return run_video_predict(args);
+  if (args.images.empty()) throw ArgumentError("give an IMAGE (or --video FILE)");
   if (!args.annotate.empty() && args.images.size() != 1)
     throw ArgumentError("--annotate writes one picture: give exactly one IMAGE");
   const Classifier classifier = Classifier::load(find_bundled_file(kDefaultModel, args.model));
@@ -72,14 +100,17 @@ void run_predict(const PredictArgs& args) {
 void add_predict_command(CLI::App& app) {
   auto args = std::make_shared<PredictArgs>();
   auto* cmd = app.add_subcommand("predict", "Find the faces in photos and tell each face's emotion");
-  cmd->add_option("images", args->images, "Photos (JPEG, PNG, BMP, ...)")->required();
+  cmd->add_option("images", args->images, "Photos (JPEG, PNG, BMP, ...)");
+  cmd->add_option("--video", args->video, "A video file: every frame's faces, the emotion smoothed over time");
+  cmd->add_option("--smooth", args->smooth_seconds, "Video: majority emotion over this many seconds")->check(CLI::PositiveNumber);
+  cmd->add_option("--max-frames", args->max_frames, "Video: stop after this many frames");
   cmd->add_option("--model", args->model,
                   "Model file (default: data/models/custom_cnn.fmp, looked for from the current folder, "
                   "the executable and the source tree; or $FERMAP_DATA_DIR)");
   cmd->add_option("--cascade", args->cascade, "Haar cascade XML (default: found in opencv-data's folders)");
   cmd->add_flag("--no-detect", args->no_detect, "Take each whole image as one face (for face crops)");
   cmd->add_flag("--json", args->json, "Print JSON instead of text");
-  cmd->add_option("--annotate", args->annotate, "Write the photo with boxes and labels to this PNG file");
+  cmd->add_option("--annotate", args->annotate, "Write the photo (PNG) or video (AVI) with boxes and labels");
   cmd->callback([args] { run_predict(*args); });
 }
 

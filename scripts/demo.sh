@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Sets up, builds and runs the demo.
+# Sets up, builds and runs the demo: a bundled photo -> faces -> emotions -> songs, with the
+# bundled model (data/models/custom_cnn.fmp) and song table (data/songs/data_moods.csv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j "$(nproc)" --target fermap_cli
-./build/tools/fermap summary custom_cnn
+./build/tools/fermap recommend data/demo/faces.png -n 8 --mode match --seed 2024

@@ -84,9 +84,13 @@ void run_recommend(const RecommendArgs& args) {
     std::cout << out.dump(2) << "\n";
     return;
   }
-  if (!args.image.empty())
+  if (!args.image.empty()) {
     std::printf("%s: %zu face%s, emotion %s (%.0f%% averaged over the faces)\n", args.image.c_str(), faces.size(),
                 faces.size() == 1 ? "" : "s", emotion.c_str(), 100.0 * photo.overall.probability);
+    for (size_t i = 0; i < faces.size(); ++i)
+      std::printf("  face %zu at (%d,%d %dx%d): %s %.0f%%\n", i + 1, faces[i].box.x, faces[i].box.y, faces[i].box.width,
+                  faces[i].box.height, faces[i].emotion.c_str(), 100.0 * faces[i].probability);
+  }
   std::printf("%zu songs for %s -> %s (mode %s, seed %llu, %zu songs in %s)\n", songs.size(), emotion.c_str(),
               std::string(mood_name(mood)).c_str(), std::string(mode_name(options.mode)).c_str(),
               static_cast<unsigned long long>(options.seed), catalogue.size(), report.path.c_str());

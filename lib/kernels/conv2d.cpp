@@ -137,12 +137,13 @@ void conv_rows(const ConvGeometry& g, const float* x, const Weights& w, const fl
       int64_t p0, p1;  // pixel range, cut at multiples of kMR
       split_range(tiles, items, item, p0, p1);
       p0 *= kMR, p1 = std::min(p1 * kMR, g.out_pixels());
-      for (int jp = 0; jp < panels; ++jp) {
-        t.b = w.b + jp * w.panel_stride, t.n = std::min(kNR, g.cout - jp * kNR);
-        t.bias = bias ? bias + jp * kNR : nullptr;
-        for (int64_t p = p0; p < p1; p += kMR) {
-          t.a = x + p * g.cin, t.c = y + p * g.cout + jp * kNR;
-          t.m = static_cast<int>(std::min<int64_t>(kMR, p1 - p));
+      // Pixels outer: a tile's input rows stay in L1 across the panels (the panels stay in L2).
+      for (int64_t p = p0; p < p1; p += kMR) {
+        t.a = x + p * g.cin, t.m = static_cast<int>(std::min<int64_t>(kMR, p1 - p));
+        for (int jp = 0; jp < panels; ++jp) {
+          t.b = w.b + jp * w.panel_stride, t.n = std::min(kNR, g.cout - jp * kNR);
+          t.bias = bias ? bias + jp * kNR : nullptr;
+          t.c = y + p * g.cout + jp * kNR;
           tile_product(t);
         }
       }

@@ -7,7 +7,8 @@
 //   forward:          large convolutions pack the weights [KH*KW*Cin x Cout] into kNR panels
 //                     once per call; small ones (batch 1) read them in place.
 //   backward-data:    stride 1 is the forward of dy with the flipped, transposed kernel; other
-//                     strides compute patch gradients (dy * W^T) per image and scatter them.
+//                     strides (and Cin < kNR/2) compute patch gradients (dy * W^T) per image
+//                     and scatter them.
 //   backward-weights: dW[tap,ci][co] += sum over pixels x[pixel+tap][ci] * dy[pixel][co], one
 //                     kMR x kNR tile of dW at a time over a few output rows; the pixels are cut
 //                     into slices (their number depends on the thread count only), each summed
@@ -337,8 +338,9 @@ void conv2d_backward_data(const ConvGeometry& g, const float* dy, const float* w
   check_taps(g);
   const int threads = kernel_threads(g.forward_flops());
   const int64_t cin = g.cin, cout = g.cout;
-  if (g.stride == 1) {
+  if (g.stride == 1 && g.cin >= kNR / 2) {
     // dx = conv(dy, w') with w'[ky][kx][co][ci] = w[KH-1-ky][KW-1-kx][ci][co], padded by k-1-pad.
+    // (Its output channels are Cin: with fewer than half a panel the scatter form below wins.)
     ConvGeometry t;
     t.n = g.n, t.h = g.oh, t.w = g.ow, t.cin = g.cout;
     t.kh = g.kh, t.kw = g.kw, t.cout = g.cin, t.stride = 1;

@@ -1,15 +1,20 @@
 // Convolution as register-blocked products read straight from a zero-padded copy of the input
-// (no im2col). Each thread takes a static range of output rows (N*OH of them, cut at image
-// boundaries), copies the input rows they read into a padded scratch (one pass over the input),
-// and computes kMR consecutive output pixels x kNR output channels per micro-tile: the product's
-// K runs over the kernel taps, each tap reading the padded rows at its own offset.
-//   forward:          the weights [KH*KW*Cin x Cout] are packed once per call into kNR panels.
+// (no im2col). The N*OH output rows are cut into work items (whole images at a large batch, row
+// blocks at a small one) that the threads take dynamically; an item copies the input rows it
+// reads into a padded scratch (one pass over the input) and computes kMR consecutive output
+// pixels x kNR output channels per micro-tile: the product's K runs over the kernel taps, each
+// tap reading the padded rows at its own offset.
+//   forward:          large convolutions pack the weights [KH*KW*Cin x Cout] into kNR panels
+//                     once per call; small ones (batch 1) read them in place.
 //   backward-data:    stride 1 is the forward of dy with the flipped, transposed kernel; other
-//                     strides compute patch gradients (dy * W^T) per image and scatter them.
+//                     strides (and Cin < kNR/2) compute patch gradients (dy * W^T) per image
+//                     and scatter them.
 //   backward-weights: dW[tap,ci][co] += sum over pixels x[pixel+tap][ci] * dy[pixel][co], one
-//                     kMR x kNR tile of dW at a time over a whole image segment; per-thread
-//                     partial dW added in thread order (results depend only on the thread count).
-// A 1x1 stride-1 unpadded convolution reads the input rows themselves: no copy at all.
+//                     kMR x kNR tile of dW at a time over a few output rows; the pixels are cut
+//                     into slices (their number depends on the thread count only), each summed
+//                     into its own partial dW, the partials added in slice order.
+// Every output element is computed by one thread in a fixed order, so results depend only on
+// the thread count. A 1x1 stride-1 unpadded convolution reads the input rows themselves.
 #include "kernels/conv2d.hpp"
 
 #include <algorithm>
@@ -132,17 +137,18 @@ void conv_rows(const ConvGeometry& g, const float* x, const Weights& w, const fl
     const int64_t tiles = (g.out_pixels() + kMR - 1) / kMR;
     const int items = work_items(tiles, 0, threads);
     t.lda = g.cin, t.runs = 1, t.run_len = g.cin;
-#pragma omp for schedule(dynamic, 1)
+#pragma omp for schedule(dynamic, 1) nowait
     for (int item = 0; item < items; ++item) {
       int64_t p0, p1;  // pixel range, cut at multiples of kMR
       split_range(tiles, items, item, p0, p1);
       p0 *= kMR, p1 = std::min(p1 * kMR, g.out_pixels());
-      for (int jp = 0; jp < panels; ++jp) {
-        t.b = w.b + jp * w.panel_stride, t.n = std::min(kNR, g.cout - jp * kNR);
-        t.bias = bias ? bias + jp * kNR : nullptr;
-        for (int64_t p = p0; p < p1; p += kMR) {
-          t.a = x + p * g.cin, t.c = y + p * g.cout + jp * kNR;
-          t.m = static_cast<int>(std::min<int64_t>(kMR, p1 - p));
+      // Pixels outer: a tile's input rows stay in L1 across the panels (the panels stay in L2).
+      for (int64_t p = p0; p < p1; p += kMR) {
+        t.a = x + p * g.cin, t.m = static_cast<int>(std::min<int64_t>(kMR, p1 - p));
+        for (int jp = 0; jp < panels; ++jp) {
+          t.b = w.b + jp * w.panel_stride, t.n = std::min(kNR, g.cout - jp * kNR);
+          t.bias = bias ? bias + jp * kNR : nullptr;
+          t.c = y + p * g.cout + jp * kNR;
           tile_product(t);
         }
       }
@@ -172,7 +178,7 @@ void conv_rows(const ConvGeometry& g, const float* x, const Weights& w, const fl
       }
     }
   };
-#pragma omp for schedule(dynamic, 1)
+#pragma omp for schedule(dynamic, 1) nowait
   for (int item = 0; item < items; ++item) for_row_segments(g, item, items, segment);
 }
 
@@ -185,7 +191,7 @@ void backward_data_scatter(const ConvGeometry& g, const float* dy, const float* 
   float* col = thread_scratch(static_cast<size_t>(plane * patch), kSlotInput);
   TileArgs t;
   t.lda = g.cout, t.runs = 1, t.run_len = g.cout, t.ldc = patch;
-#pragma omp for schedule(dynamic, 1)
+#pragma omp for schedule(dynamic, 1) nowait
   for (int64_t img = 0; img < g.n; ++img) {
     for (int jp = 0; jp < panels; ++jp) {
       t.b = packed_wt + jp * static_cast<int64_t>(g.cout) * kNR;
@@ -332,8 +338,9 @@ void conv2d_backward_data(const ConvGeometry& g, const float* dy, const float* w
   check_taps(g);
   const int threads = kernel_threads(g.forward_flops());
   const int64_t cin = g.cin, cout = g.cout;
-  if (g.stride == 1) {
+  if (g.stride == 1 && g.cin >= kNR / 2) {
     // dx = conv(dy, w') with w'[ky][kx][co][ci] = w[KH-1-ky][KW-1-kx][ci][co], padded by k-1-pad.
+    // (Its output channels are Cin: with fewer than half a panel the scatter form below wins.)
     ConvGeometry t;
     t.n = g.n, t.h = g.oh, t.w = g.ow, t.cin = g.cout;
     t.kh = g.kh, t.kw = g.kw, t.cout = g.cin, t.stride = 1;

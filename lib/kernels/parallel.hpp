@@ -25,8 +25,9 @@ int kernel_threads();
 // Element-wise loops shorter than this run on the calling thread: starting a parallel region
 // costs more than they do (and far more when other processes hold the cores).
 constexpr int64_t kParallelMinElements = int64_t{1} << 18;
-// The same bound for kernels, in floating-point operations.
-constexpr double kParallelMinFlops = 4.0e6;
+// The same bound for kernels, in floating-point operations (~0.2 ms of one core): below it the
+// cost of waking a second thread, large when other processes hold the cores, is not repaid.
+constexpr double kParallelMinFlops = 16.0e6;
 // Threads for a kernel of `flops` operations: 1 when it is too small to share.
 inline int kernel_threads(double flops) { return flops < kParallelMinFlops ? 1 : kernel_threads(); }
 // Threads for a pass over `elements` floats.

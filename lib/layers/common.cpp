@@ -1,8 +1,9 @@
 #include "layers/common.hpp"
-#include "kernels/parallel.hpp"
 
 #include <cmath>
 #include <deque>
+
+#include "kernels/parallel.hpp"
 
 namespace fermap {
 
@@ -34,7 +35,7 @@ ScratchStack& scratch_stack() {
 }
 }  // namespace
 
-ScratchTensors::ScratchTensors(int count) : count_(count) {
+ScratchTensors::ScratchTensors(int count) {
   ScratchStack& s = scratch_stack();
   first_ = s.top;
   s.top += static_cast<size_t>(count);

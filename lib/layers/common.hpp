@@ -39,7 +39,6 @@ class ScratchTensors {
 
  private:
   size_t first_;
-  int count_;
 };
 
 // Geometry of a 2-D window op on a [N,H,W,C] input.

@@ -1,8 +1,8 @@
 #include "fermap/layers/depthwise_conv2d.hpp"
 
 #include "kernels/depthwise.hpp"
-#include "layers/common.hpp"
 #include "kernels/parallel.hpp"
+#include "layers/common.hpp"
 
 namespace fermap {
 

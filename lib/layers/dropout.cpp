@@ -1,7 +1,7 @@
 #include "fermap/layers/dropout.hpp"
 
-#include "layers/common.hpp"
 #include "kernels/parallel.hpp"
+#include "layers/common.hpp"
 
 namespace fermap {
 

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "layers/common.hpp"
 #include "kernels/parallel.hpp"
+#include "layers/common.hpp"
 
 namespace fermap {
 

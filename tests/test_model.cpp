@@ -116,7 +116,7 @@ TEST_CASE("custom_cnn overfits 32 fixed random images", "[model][slow]") {
   Adam adam;
   Tensor dlogits;
   double first = 0.0, loss = 0.0;
-  for (int step = 0; step < 60; ++step) {
+  for (int step = 0; step < 80; ++step) {
     m.zero_grad();
     loss = softmax_cross_entropy(m.forward(x), y, {}, dlogits);
     if (step == 0) first = loss;

@@ -21,10 +21,15 @@ class Optimizer {
   virtual void step(const std::vector<NamedParam>& params, float lr) = 0;
   // Creates the zeroed state for `params` now (before a resume fills it); step does it otherwise.
   virtual void prepare(const std::vector<NamedParam>& params) = 0;
-  // State tensors (moments), named "<param>/<slot>", for checkpoints; and the step count.
+  // State tensors (moments), named "<param>/<slot>", for checkpoints.
   virtual std::vector<std::pair<std::string, Tensor*>> state_tensors() = 0;
-  virtual uint64_t steps() const = 0;
-  virtual void set_steps(uint64_t steps) = 0;
+  // Updates taken so far (Adam's bias correction and the schedules depend on it).
+  uint64_t steps() const { return t_; }
+  void set_steps(uint64_t steps) { t_ = steps; }
+
+ protected:
+  uint64_t t_ = 0;
+  std::vector<std::string> names_;  // the parameters the state belongs to, in Model::params() order
 };
 
 struct AdamOptions {
@@ -39,13 +44,9 @@ class Adam : public Optimizer {
   void step(const std::vector<NamedParam>& params, float lr) override;
   void prepare(const std::vector<NamedParam>& params) override;
   std::vector<std::pair<std::string, Tensor*>> state_tensors() override;
-  uint64_t steps() const override { return t_; }
-  void set_steps(uint64_t steps) override { t_ = steps; }
 
  private:
   AdamOptions options_;
-  uint64_t t_ = 0;
-  std::vector<std::string> names_;
   std::vector<Tensor> m_, v_;
 };
 
@@ -62,13 +63,9 @@ class Sgd : public Optimizer {
   void step(const std::vector<NamedParam>& params, float lr) override;
   void prepare(const std::vector<NamedParam>& params) override;
   std::vector<std::pair<std::string, Tensor*>> state_tensors() override;
-  uint64_t steps() const override { return t_; }
-  void set_steps(uint64_t steps) override { t_ = steps; }
 
  private:
   SgdOptions options_;
-  uint64_t t_ = 0;
-  std::vector<std::string> names_;
   std::vector<Tensor> velocity_;
 };
 

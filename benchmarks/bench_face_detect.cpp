@@ -67,7 +67,7 @@ void BM_video_loop_megamind_640x480(benchmark::State& state) {
   video.frame_size = cv::Size(640, 480);
   video.max_frames = 60;
   double fps = 0;
-  for (auto _ : state) fps = fermap::run_video(kVideo, detector, {}, video).fps();
+  for (auto _ : state) fps = fermap::run_video(fermap::VideoSource::file(kVideo), detector, {}, video).fps();
   state.counters["fps"] = fps;
 }
 BENCHMARK(BM_video_loop_megamind_640x480)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);

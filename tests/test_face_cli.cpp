@@ -95,3 +95,14 @@ TEST_CASE("fermap recommend maps the photo's emotion to songs", "[face][cli]") {
   CHECK(unmapped.status == 1);
   CHECK_THAT(unmapped.out, Catch::Matchers::Contains("'fear'"));
 }
+
+TEST_CASE("fermap predict --camera on a machine without that camera fails with one clear line", "[face][cli]") {
+  FERMAP_REQUIRE_CLI();
+  const RunResult r = run_cli("predict --camera 63 --model " + fermap::test::untrained_model());
+  INFO(r.out);
+  CHECK(r.status == 1);
+  CHECK_THAT(r.out, Catch::Matchers::Contains("cannot open camera 63"));
+  const RunResult both = run_cli("predict --camera 0 --video clip.avi");
+  CHECK(both.status != 0);
+  CHECK_THAT(both.out, Catch::Matchers::Contains("not both"));
+}

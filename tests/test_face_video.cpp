@@ -7,6 +7,7 @@
 #include "fermap/face/video.hpp"
 #include "fermap/face/video_emotion.hpp"
 
+#include <atomic>
 #include <opencv2/videoio.hpp>
 #include "test_face_support.hpp"
 
@@ -50,7 +51,7 @@ TEST_CASE("the video loop visits every frame and finds faces in Megamind.avi", "
   int64_t seen = 0;
   double last_time = -1;
   const VideoStats stats = run_video(
-      path, detector,
+      VideoSource::file(path), detector,
       [&](const VideoFrame& f) {
         CHECK(f.index == seen++);
         CHECK(f.time > last_time);
@@ -67,9 +68,30 @@ TEST_CASE("the video loop visits every frame and finds faces in Megamind.avi", "
 
 TEST_CASE("a missing or non-video file is an IoError naming it", "[face][video]") {
   FaceDetector detector;
-  CHECK_THROWS_WITH(run_video("/nonexistent/clip.avi", detector), Catch::Matchers::Contains("/nonexistent/clip.avi"));
+  CHECK_THROWS_WITH(run_video(VideoSource::file("/nonexistent/clip.avi"), detector),
+                    Catch::Matchers::Contains("/nonexistent/clip.avi"));
   const std::string junk = test::write_face_temp("junk.avi", "not a video at all");
-  CHECK_THROWS_AS(run_video(junk, detector), IoError);
+  CHECK_THROWS_AS(run_video(VideoSource::file(junk), detector), IoError);
+}
+
+TEST_CASE("a camera that is not there is an IoError naming it", "[face][video]") {
+  FaceDetector detector;
+  // Index 63 is past any camera a test machine has; OpenCV's V4L2 backend knows indices < 64.
+  CHECK_THROWS_WITH(run_video(VideoSource::device(63), detector), Catch::Matchers::Contains("camera 63"));
+  CHECK(VideoSource::device(2).describe() == "camera 2");
+  CHECK(VideoSource::file("a.avi").describe() == "video 'a.avi'");
+}
+
+TEST_CASE("the stop flag ends the frame loop after the current frame", "[face][video]") {
+  FERMAP_REQUIRE_MEDIA(path, "vtest.avi");
+  FaceDetector detector;
+  std::atomic<bool> stop{false};
+  VideoOptions options;
+  options.stop = &stop;
+  options.frame_size = cv::Size(160, 120);
+  const VideoStats stats = run_video(
+      VideoSource::file(path), detector, [&](const VideoFrame& f) { if (f.index == 4) stop = true; }, options);
+  CHECK(stats.frames == 5);
 }
 
 TEST_CASE("a video without faces (vtest.avi, pedestrians from afar) gives none", "[face][video]") {
@@ -77,7 +99,7 @@ TEST_CASE("a video without faces (vtest.avi, pedestrians from afar) gives none",
   FaceDetector detector;
   VideoOptions options;
   options.max_frames = 20;
-  const VideoStats stats = run_video(path, detector, {}, options);
+  const VideoStats stats = run_video(VideoSource::file(path), detector, {}, options);
   CHECK(stats.frames == 20);
   CHECK(stats.faces == 0);
 }
@@ -96,7 +118,7 @@ TEST_CASE("analyze_video classifies faces, smooths the emotion and writes an ann
   options.annotate_path = test::face_temp_path("megamind_annotated.avi");
   int64_t frames = 0, with_faces = 0;
   const VideoEmotionSummary s = analyze_video(
-      classifier, detector, path, options,
+      classifier, detector, VideoSource::file(path), options,
       [&](int64_t, double, const std::vector<FaceEmotion>& faces, const std::string& smoothed) {
         ++frames;
         if (!faces.empty()) {
@@ -113,5 +135,5 @@ TEST_CASE("analyze_video classifies faces, smooths the emotion and writes an ann
   cv::VideoCapture written(options.annotate_path);
   REQUIRE(written.isOpened());
   CHECK(written.get(cv::CAP_PROP_FRAME_COUNT) == 10);
-  CHECK_THROWS_AS(analyze_video(classifier, detector, test::face_temp_path("no_such_video.avi")), IoError);
+  CHECK_THROWS_AS(analyze_video(classifier, detector, VideoSource::file(test::face_temp_path("no_such_video.avi"))), IoError);
 }

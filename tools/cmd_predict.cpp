@@ -15,6 +15,7 @@
 #include "fermap/face/emotion.hpp"
 #include "fermap/face/image_io.hpp"
 #include "fermap/face/video_emotion.hpp"
+#include "interrupt.hpp"
 
 namespace fermap::cli {
 
@@ -26,6 +27,7 @@ struct PredictArgs {
   bool no_detect = false, json = false;
   double smooth_seconds = 0.5;
   int64_t max_frames = 0;
+  int camera = -1;
 };
 
 void print_face(size_t index, const FaceEmotion& face, const std::vector<std::string>& classes) {
@@ -36,32 +38,39 @@ void print_face(size_t index, const FaceEmotion& face, const std::vector<std::st
   std::printf("]\n");
 }
 
-// --video: per-frame faces and the smoothed emotion, frames per second at the end.
+// --video / --camera: the smoothed emotion as it changes, frames per second at the end. A camera runs
+// until Ctrl-C (or --max-frames).
 void run_video_predict(const PredictArgs& args) {
+  const VideoSource source = args.camera >= 0 ? VideoSource::device(args.camera) : VideoSource::file(args.video);
   const Classifier classifier = Classifier::load(find_bundled_file(kDefaultModel, args.model));
   FaceDetector detector(DetectorOptions{.cascade_path = args.cascade});
   VideoEmotionOptions options;
   options.video.max_frames = args.max_frames;
   options.smoothing.window_seconds = args.smooth_seconds;
   options.annotate_path = args.annotate;
+  options.video.stop = &stop_on_interrupt();
   std::string last;
   const VideoEmotionSummary s = analyze_video(
-      classifier, detector, args.video, options,
+      classifier, detector, source, options,
       [&](int64_t frame, double time, const std::vector<FaceEmotion>& faces, const std::string& smoothed) {
         if (smoothed == last && !args.json) return;
         last = smoothed;
         std::printf("%.2fs (frame %lld): %s, %zu face%s\n", time, static_cast<long long>(frame),
                     smoothed.empty() ? "no face" : smoothed.c_str(), faces.size(), faces.size() == 1 ? "" : "s");
       });
-  std::printf("%s: %lld frames, %lld with faces, %.1f frames/s; mostly %s\n", args.video.c_str(),
+  std::printf("%s: %lld frames, %lld with faces, %.1f frames/s; mostly %s\n", source.describe().c_str(),
               static_cast<long long>(s.stats.frames), static_cast<long long>(s.stats.frames_with_faces), s.stats.fps(),
               s.dominant.empty() ? "no face" : s.dominant.c_str());
   if (!args.annotate.empty()) std::printf("annotated video written to %s\n", args.annotate.c_str());
 }
 
 void run_predict(const PredictArgs& args) {
-  if (!args.video.empty()) return run_video_predict(args);
-  if (args.images.empty()) throw ArgumentError("give an IMAGE (or --video FILE)");
+  if (!args.video.empty() && args.camera >= 0) throw ArgumentError("give --video or --camera, not both");
+  if (!args.video.empty() || args.camera >= 0) {
+    if (!args.images.empty()) throw ArgumentError("give IMAGEs or a video source, not both");
+    return run_video_predict(args);
+  }
+  if (args.images.empty()) throw ArgumentError("give an IMAGE (or --video FILE, or --camera N)");
   if (!args.annotate.empty() && args.images.size() != 1)
     throw ArgumentError("--annotate writes one picture: give exactly one IMAGE");
   const Classifier classifier = Classifier::load(find_bundled_file(kDefaultModel, args.model));
@@ -102,8 +111,10 @@ void add_predict_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("predict", "Find the faces in photos and tell each face's emotion");
   cmd->add_option("images", args->images, "Photos (JPEG, PNG, BMP, ...)");
   cmd->add_option("--video", args->video, "A video file: every frame's faces, the emotion smoothed over time");
-  cmd->add_option("--smooth", args->smooth_seconds, "Video: majority emotion over this many seconds")->check(CLI::PositiveNumber);
-  cmd->add_option("--max-frames", args->max_frames, "Video: stop after this many frames");
+  cmd->add_option("--camera", args->camera, "A camera by its index (/dev/videoN): live, until Ctrl-C")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--smooth", args->smooth_seconds, "Video/camera: majority emotion over this many seconds")->check(CLI::PositiveNumber);
+  cmd->add_option("--max-frames", args->max_frames, "Video/camera: stop after this many frames");
   cmd->add_option("--model", args->model,
                   "Model file (default: data/models/custom_cnn.fmp, looked for from the current folder, "
                   "the executable and the source tree; or $FERMAP_DATA_DIR)");

@@ -1,19 +1,15 @@
 // fermap train: flags -> TrainConfig -> fermap::train. Ctrl-C checkpoints and exits cleanly.
-#include <atomic>
-#include <csignal>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
 #include "fermap/train.hpp"
+#include "interrupt.hpp"
 
 namespace fermap::cli {
 
 namespace {
-std::atomic<bool> g_stop{false};
-extern "C" void on_interrupt(int) { g_stop.store(true); }
-
 std::string recipe_help() {
   std::string out = "Named settings (explicit flags override them):";
   for (const auto& name : recipe_names()) out += "\n  " + name + ": " + recipe(name).to_json().dump();
@@ -87,9 +83,7 @@ void add_train_command(CLI::App& app) {
     c.skip_bad = u.skip_bad;
     c.max_steps = u.max_steps;
     c.max_minutes = u.max_minutes;
-    std::signal(SIGINT, on_interrupt);
-    std::signal(SIGTERM, on_interrupt);
-    const TrainResult r = train(c, &g_stop);
+    const TrainResult r = train(c, &stop_on_interrupt());
     std::cout << (r.interrupted ? "interrupted; " : "done; ") << "best validation accuracy " << r.best_val_accuracy
               << " at epoch " << r.best_epoch << "\nbest model: " << r.best_model_path
               << "\ncheckpoint: " << r.checkpoint_path << "\n";

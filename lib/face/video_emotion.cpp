@@ -11,16 +11,11 @@
 
 namespace fermap {
 
-VideoEmotionSummary analyze_video(const Classifier& classifier, FaceDetector& detector, const std::string& path,
+VideoEmotionSummary analyze_video(const Classifier& classifier, FaceDetector& detector, const VideoSource& source,
                                   const VideoEmotionOptions& options, const VideoEmotionCallback& on_frame) {
   EmotionSmoother smoother(options.smoothing);
   VideoEmotionSummary summary;
   cv::VideoWriter writer;
-  double fps = 25.0;
-  if (!options.annotate_path.empty()) {
-    const double source = cv::VideoCapture(path).get(cv::CAP_PROP_FPS);
-    if (source > 0) fps = source;
-  }
   auto each = [&](const VideoFrame& frame) {
     const FaceCrops crops = face_crops(frame.image, frame.faces);
     const std::vector<FaceEmotion> faces = classify_crops(classifier, crops);
@@ -32,6 +27,7 @@ VideoEmotionSummary analyze_video(const Classifier& classifier, FaceDetector& de
     ++summary.smoothed_frames[smoothed];
     if (!options.annotate_path.empty()) {
       if (!writer.isOpened()) {
+        const double fps = frame.source_fps > 0 ? frame.source_fps : 25.0;
         writer.open(options.annotate_path, cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), fps, frame.image.size());
         if (!writer.isOpened()) throw IoError(options.annotate_path + ": cannot write the annotated video");
       }
@@ -43,7 +39,7 @@ VideoEmotionSummary analyze_video(const Classifier& classifier, FaceDetector& de
     }
     if (on_frame) on_frame(frame.index, frame.time, faces, smoothed);
   };
-  summary.stats = run_video(path, detector, each, options.video);
+  summary.stats = run_video(source, detector, each, options.video);
   int64_t best = -1;
   for (const auto& [emotion, frames] : summary.smoothed_frames)
     if (!emotion.empty() && frames > best) best = frames, summary.dominant = emotion;

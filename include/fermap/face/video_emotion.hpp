@@ -1,4 +1,4 @@
-// fermap/face/video_emotion.hpp — emotions over a video: faces per frame, classified, the
+// fermap/face/video_emotion.hpp — emotions over a video or a camera: faces per frame, classified, the
 // frame's emotion smoothed over time, optionally written out as an annotated video.
 #pragma once
 
@@ -32,8 +32,8 @@ struct VideoEmotionSummary {
 using VideoEmotionCallback =
     std::function<void(int64_t frame, double time, const std::vector<FaceEmotion>& faces, const std::string& smoothed)>;
 
-// IoError naming the file when the video cannot be read or the annotated video cannot be written.
-VideoEmotionSummary analyze_video(const Classifier& classifier, FaceDetector& detector, const std::string& path,
+// IoError naming the file or camera when the source cannot be read or the annotated video cannot be written.
+VideoEmotionSummary analyze_video(const Classifier& classifier, FaceDetector& detector, const VideoSource& source,
                                   const VideoEmotionOptions& options = {}, const VideoEmotionCallback& on_frame = {});
 
 }  // namespace fermap

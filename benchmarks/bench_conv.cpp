@@ -17,7 +17,7 @@ namespace {
 using fermap::kernels::ConvGeometry;
 
 enum class Op { conv, depthwise };
-enum class Dir { forward, backward_data, backward_weights };
+enum class Dir { forward, forward_direct, backward_data, backward_weights };
 
 struct Shape {
   const char* name;
@@ -76,6 +76,8 @@ void run(benchmark::State& state, const Shape& s, Dir dir) {
       if (dir == Dir::backward_weights) fermap::kernels::depthwise_backward_weights(g, x.data(), y.data(), w.data());
     } else {
       if (dir == Dir::forward) fermap::kernels::conv2d_forward(g, x.data(), w.data(), b.data(), true, y.data());
+      if (dir == Dir::forward_direct)
+        fermap::kernels::conv2d_forward_direct(g, x.data(), w.data(), b.data(), true, y.data());
       if (dir == Dir::backward_data) fermap::kernels::conv2d_backward_data(g, y.data(), w.data(), x.data());
       if (dir == Dir::backward_weights)
         fermap::kernels::conv2d_backward_weights(g, x.data(), y.data(), w.data(), b.data());
@@ -95,13 +97,14 @@ void fma_peak(benchmark::State& state) {
 }
 
 const char* dir_name(Dir d) {
-  return d == Dir::forward ? "fwd" : d == Dir::backward_data ? "bwd_data" : "bwd_weights";
+  return d == Dir::forward ? "fwd" : d == Dir::forward_direct ? "fwd_direct" : d == Dir::backward_data ? "bwd_data" : "bwd_weights";
 }
 
 int register_all() {
   benchmark::RegisterBenchmark("fma_peak", fma_peak)->Arg(1)->Arg(2)->Iterations(1)->UseRealTime();
   for (const Shape& s : kShapes)
-    for (Dir d : {Dir::forward, Dir::backward_data, Dir::backward_weights}) {
+    for (Dir d : {Dir::forward, Dir::forward_direct, Dir::backward_data, Dir::backward_weights}) {
+      if (d == Dir::forward_direct && (s.op != Op::conv || s.k != 3)) continue;  // the Winograd choice's baseline
       const std::string name = std::string(s.name) + "/" + dir_name(d);
       benchmark::RegisterBenchmark(name.c_str(), [&s, d](benchmark::State& st) { run(st, s, d); })
           ->Arg(1)

@@ -4,7 +4,9 @@
 #include <vector>
 
 #include "kernel_check.hpp"
+#include "fermap/error.hpp"
 #include "kernels/conv2d.hpp"
+#include "kernels/winograd.hpp"
 
 using fermap::kernels::ConvGeometry;
 using fermap::test::kTolerance;
@@ -110,4 +112,29 @@ TEST_CASE("conv2d kernels equal the reference on custom_cnn's convolutions", "[k
   check_all_directions(make(1, 24, 24, 96, 3, 96, 1, true));
   check_all_directions(make(2, 12, 12, 96, 1, 128, 1, true));
   check_all_directions(make(2, 12, 12, 128, 1, 128, 1, true));
+}
+
+TEST_CASE("Winograd F(2x2, 3x3) equals the direct convolution on awkward sizes and paddings", "[kernels][conv]") {
+  ConvGeometry odd_pads = make(2, 9, 11, 5, 3, 7, 1, false);  // valid, then one side padded by hand
+  odd_pads.pad_left = 1, odd_pads.ow = 11;
+  for (const ConvGeometry& g : {make(1, 1, 1, 1, 3, 1, 1, true), make(2, 7, 13, 3, 3, 5, 1, true),
+                                make(3, 13, 7, 13, 3, 47, 1, true), make(1, 13, 13, 17, 3, 31, 1, false),
+                                make(2, 47, 3, 33, 3, 40, 1, true), make(1, 24, 24, 96, 3, 96, 1, true), odd_pads}) {
+    INFO(describe(g));
+    const size_t xs = static_cast<size_t>(g.n) * g.h * g.w * g.cin, ys = static_cast<size_t>(g.out_pixels()) * g.cout;
+    const auto x = random_vector(xs, 11), w = random_vector(static_cast<size_t>(g.patch()) * g.cout, 12, -0.2f, 0.2f);
+    const auto bias = random_vector(static_cast<size_t>(g.cout), 13);
+    fermap::test::at_thread_counts([&] {
+      for (bool relu : {false, true}) {
+        std::vector<float> y(ys, 7.0f), ref(ys, 7.0f);
+        fermap::kernels::conv2d_forward_winograd(g, x.data(), w.data(), relu ? bias.data() : nullptr, relu, y.data());
+        fermap::kernels::conv2d_forward_reference(g, x.data(), w.data(), relu ? bias.data() : nullptr, relu, ref.data());
+        INFO("relu " << relu);
+        CHECK(max_rel_diff(y, ref) <= kTolerance);
+      }
+    });
+  }
+  CHECK_THROWS_AS(fermap::kernels::conv2d_forward_winograd(make(1, 8, 8, 16, 3, 16, 2, true), nullptr, nullptr,
+                                                           nullptr, false, nullptr),
+                  fermap::ShapeError);
 }

@@ -26,6 +26,7 @@
 #include "fermap/error.hpp"
 #include "kernels/microkernel.hpp"
 #include "kernels/parallel.hpp"
+#include "kernels/winograd.hpp"
 
 namespace fermap::kernels {
 
@@ -312,6 +313,12 @@ void backward_weights_rows(const ConvGeometry& g, const float* x, const float* d
 
 void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, const float* bias,
                     bool relu, float* y) {
+  if (winograd_suits(g)) return conv2d_forward_winograd(g, x, w, bias, relu, y);
+  conv2d_forward_direct(g, x, w, bias, relu, y);
+}
+
+void conv2d_forward_direct(const ConvGeometry& g, const float* x, const float* w, const float* bias,
+                           bool relu, float* y) {
   check_taps(g);
   const int threads = kernel_threads(g.forward_flops());
   if (g.forward_flops() < kPackMinFlops || threads == 1) {
@@ -346,6 +353,16 @@ void conv2d_backward_data(const ConvGeometry& g, const float* dy, const float* w
     t.kh = g.kh, t.kw = g.kw, t.cout = g.cin, t.stride = 1;
     t.pad_top = g.kh - 1 - g.pad_top, t.pad_left = g.kw - 1 - g.pad_left;
     t.oh = g.h, t.ow = g.w;
+    if (winograd_suits(t)) {
+      // The flipped, transposed kernel as a plain [3][3][Cout][Cin] array for the Winograd forward.
+      float* flipped = thread_scratch(static_cast<size_t>(t.patch() * t.cout), kSlotPartial);
+      const int64_t taps = g.kh * g.kw;
+      for (int64_t tap = 0; tap < taps; ++tap)
+        for (int64_t co = 0; co < cout; ++co)
+          for (int64_t ci = 0; ci < cin; ++ci)
+            flipped[(tap * cout + co) * cin + ci] = w[((taps - 1 - tap) * cin + ci) * cout + co];
+      return conv2d_forward_winograd(t, dy, flipped, nullptr, false, dx);
+    }
     const int64_t k = t.patch();
     float* packed = thread_scratch(static_cast<size_t>(packed_size(k, t.cout)), kSlotShared);
 #pragma omp parallel num_threads(threads)

@@ -27,8 +27,12 @@ struct ConvPlan {
 };
 ConvPlan plan_conv_dim(int in, int kernel, int stride, bool same);
 
+// Chooses per shape: Winograd F(2x2, 3x3) where it is faster (kernels/winograd.hpp), else direct.
 void conv2d_forward(const ConvGeometry& g, const float* x, const float* w, const float* bias,
                     bool relu, float* y);
+// The direct convolution, whatever the shape (for tests and benchmarks of the choice).
+void conv2d_forward_direct(const ConvGeometry& g, const float* x, const float* w, const float* bias,
+                           bool relu, float* y);
 void conv2d_backward_data(const ConvGeometry& g, const float* dy, const float* w, float* dx);
 void conv2d_backward_weights(const ConvGeometry& g, const float* x, const float* dy, float* dw,
                              float* dbias);

@@ -8,26 +8,13 @@
 
 #include "fermap/data/batch.hpp"
 #include "fermap/error.hpp"
+#include "synthetic_dataset.hpp"
 
 using namespace fermap;
 
 namespace {
 
-// Image i is filled with (i * 37 + row) % 256, so images and rows differ.
-Dataset synthetic(const std::vector<size_t>& counts) {
-  Dataset d;
-  for (size_t c = 0; c < counts.size(); ++c) {
-    d.class_names.push_back(std::string("c").append(std::to_string(c)));
-    for (size_t k = 0; k < counts[c]; ++k) d.labels.push_back(static_cast<int>(c));
-  }
-  d.pixels.resize(d.size() * d.image_bytes());
-  for (size_t i = 0; i < d.size(); ++i) {
-    for (size_t p = 0; p < d.image_bytes(); ++p)
-      d.pixels[i * d.image_bytes() + p] = static_cast<uint8_t>((i * 37 + p / 48 * 5 + p % 7) % 256);
-    d.sources.push_back(std::string("img").append(std::to_string(i)));
-  }
-  return d;
-}
+using test::in_memory_dataset;
 
 struct PlanStats {
   std::vector<size_t> per_class, augmented_per_class;
@@ -58,7 +45,7 @@ bool same_plan(const std::vector<EpochItem>& a, const std::vector<EpochItem>& b)
 }  // namespace
 
 TEST_CASE("plan_epoch none: every image once, shuffled, deterministic", "[data]") {
-  const Dataset d = synthetic({40, 72, 50, 48});
+  const Dataset d = in_memory_dataset({40, 72, 50, 48});
   const auto plan = plan_epoch(d, Balance::none, false, 1, 0);
   const PlanStats s = stats(d, plan);
   CHECK(plan.size() == d.size());
@@ -75,7 +62,7 @@ TEST_CASE("plan_epoch none: every image once, shuffled, deterministic", "[data]"
 }
 
 TEST_CASE("plan_epoch paper: each class twice the largest, copies augmented", "[data]") {
-  const Dataset d = synthetic({40, 72, 50, 48});
+  const Dataset d = in_memory_dataset({40, 72, 50, 48});
   const auto plan = plan_epoch(d, Balance::paper, false, 3, 5);
   const PlanStats s = stats(d, plan);
   CHECK(plan.size() == 4 * 144);
@@ -94,14 +81,14 @@ TEST_CASE("plan_epoch paper: each class twice the largest, copies augmented", "[
 }
 
 TEST_CASE("plan_epoch paper: the paper's own numbers", "[data]") {
-  const Dataset d = synthetic({3995, 7215, 4965, 4830});
+  const Dataset d = in_memory_dataset({3995, 7215, 4965, 4830});
   const auto plan = plan_epoch(d, Balance::paper, false, 0, 0);
   CHECK(plan.size() == 57720);
   CHECK(stats(d, plan).per_class == std::vector<size_t>{14430, 14430, 14430, 14430});
 }
 
 TEST_CASE("plan_epoch sampler: equal counts per class, epoch size = dataset size", "[data]") {
-  const Dataset d = synthetic({40, 72, 0, 50, 48});  // an empty class gets nothing
+  const Dataset d = in_memory_dataset({40, 72, 0, 50, 48});  // an empty class gets nothing
   const auto plan = plan_epoch(d, Balance::sampler, false, 4, 2);
   const PlanStats s = stats(d, plan);
   CHECK(plan.size() == d.size());
@@ -122,7 +109,7 @@ TEST_CASE("parse_balance and balance_name round-trip", "[data]") {
 }
 
 TEST_CASE("make_batch: shapes, scaling, labels, 3-channel replication", "[data]") {
-  const Dataset d = synthetic({3, 2});
+  const Dataset d = in_memory_dataset({3, 2});
   const std::vector<EpochItem> items = {{4, false, 0}, {0, false, 1}, {2, false, 2}};
   BatchOptions o;
   Tensor x;
@@ -155,7 +142,7 @@ TEST_CASE("make_batch: shapes, scaling, labels, 3-channel replication", "[data]"
 }
 
 TEST_CASE("make_batch: augmentation follows (seed, epoch, position), whatever the threads or batching", "[data]") {
-  const Dataset d = synthetic({20, 12});
+  const Dataset d = in_memory_dataset({20, 12});
   const auto plan = plan_epoch(d, Balance::paper, true, 9, 3);
   BatchOptions o;
   o.seed = 9;
@@ -186,7 +173,7 @@ TEST_CASE("make_batch: augmentation follows (seed, epoch, position), whatever th
 }
 
 TEST_CASE("class_weights: inverse frequency, mean 1 over the images (sklearn 'balanced')", "[data]") {
-  const Dataset d = synthetic({10, 40, 0, 20});
+  const Dataset d = in_memory_dataset({10, 40, 0, 20});
   const auto w = class_weights(d);
   REQUIRE(w.size() == 4);
   CHECK(w[2] == 0.0f);
@@ -194,6 +181,6 @@ TEST_CASE("class_weights: inverse frequency, mean 1 over the images (sklearn 'ba
   CHECK((10 * w[0] + 40 * w[1] + 20 * w[3]) / 70 == Approx(1.0f));
   CHECK(w[0] / w[1] == Approx(4.0f));
   CHECK(w[0] / w[3] == Approx(2.0f));
-  const auto even = class_weights(synthetic({5, 5}));
+  const auto even = class_weights(in_memory_dataset({5, 5}));
   CHECK(even == std::vector<float>{1.0f, 1.0f});
 }

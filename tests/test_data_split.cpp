@@ -6,32 +6,20 @@
 
 #include "fermap/data/dataset.hpp"
 #include "fermap/error.hpp"
+#include "synthetic_dataset.hpp"
 
 using namespace fermap;
 
 namespace {
 
-// A synthetic dataset: image i is filled with i % 256 and its source is "img<i>".
-Dataset synthetic(const std::vector<size_t>& counts) {
-  Dataset d;
-  for (size_t c = 0; c < counts.size(); ++c) {
-    d.class_names.push_back(std::string("c").append(std::to_string(c)));
-    for (size_t k = 0; k < counts[c]; ++k) d.labels.push_back(static_cast<int>(c));
-  }
-  d.pixels.resize(d.size() * d.image_bytes());
-  for (size_t i = 0; i < d.size(); ++i) {
-    std::fill_n(d.pixels.data() + i * d.image_bytes(), d.image_bytes(), static_cast<uint8_t>(i % 256));
-    d.sources.push_back(std::string("img").append(std::to_string(i)));
-  }
-  return d;
-}
+using test::in_memory_dataset;
 
 std::set<std::string> source_set(const Dataset& d) { return {d.sources.begin(), d.sources.end()}; }
 
 }  // namespace
 
 TEST_CASE("subset copies images, labels and sources in the given order", "[data]") {
-  const Dataset d = synthetic({2, 3});
+  const Dataset d = in_memory_dataset({2, 3});
   const Dataset s = subset(d, {4, 0, 4});
   s.check();
   CHECK(s.size() == 3);
@@ -43,7 +31,7 @@ TEST_CASE("subset copies images, labels and sources in the given order", "[data]
 }
 
 TEST_CASE("split_stratified: stratified, disjoint, complete", "[data]") {
-  const Dataset d = synthetic({400, 721, 497, 483});
+  const Dataset d = in_memory_dataset({400, 721, 497, 483});
   const TrainValSplit s = split_stratified(d, 0.1, 42);
   s.train.check();
   s.val.check();
@@ -57,13 +45,13 @@ TEST_CASE("split_stratified: stratified, disjoint, complete", "[data]") {
   for (size_t i = 0; i < s.val.size(); ++i) {
     const size_t orig = std::stoul(s.val.sources[i].substr(3));
     CHECK(s.val.labels[i] == d.labels[orig]);
-    CHECK(s.val.image(i)[7] == static_cast<uint8_t>(orig % 256));
+    CHECK(s.val.image(i)[7] == test::synthetic_pixel(orig, 7));
     if (i > 0) CHECK(std::stoul(s.val.sources[i - 1].substr(3)) < orig);
   }
 }
 
 TEST_CASE("split_stratified: fixed by the seed, different across seeds", "[data]") {
-  const Dataset d = synthetic({50, 80, 30});
+  const Dataset d = in_memory_dataset({50, 80, 30});
   const TrainValSplit a = split_stratified(d, 0.2, 7), b = split_stratified(d, 0.2, 7);
   const TrainValSplit c = split_stratified(d, 0.2, 8);
   CHECK(a.val.sources == b.val.sources);
@@ -73,7 +61,7 @@ TEST_CASE("split_stratified: fixed by the seed, different across seeds", "[data]
 }
 
 TEST_CASE("split_stratified: edge fractions", "[data]") {
-  const Dataset d = synthetic({3, 1});
+  const Dataset d = in_memory_dataset({3, 1});
   const TrainValSplit none = split_stratified(d, 0.0, 1);
   CHECK(none.val.size() == 0);
   CHECK(none.train.size() == 4);

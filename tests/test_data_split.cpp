@@ -25,7 +25,8 @@ TEST_CASE("subset copies images, labels and sources in the given order", "[data]
   CHECK(s.size() == 3);
   CHECK(s.labels == std::vector<int>{1, 0, 1});
   CHECK(s.sources == std::vector<std::string>{"img4", "img0", "img4"});
-  CHECK(s.image(0)[100] == 4);
+  CHECK(s.image(0)[100] == test::synthetic_pixel(4, 100));
+  CHECK(s.image(1)[100] == test::synthetic_pixel(0, 100));
   CHECK(s.class_names == d.class_names);
   CHECK_THROWS_AS(subset(d, {5}), ArgumentError);
 }

@@ -54,4 +54,9 @@ TEST_CASE("gemm equals the reference on custom_cnn's Dense shapes", "[kernels][g
   check_gemm(8, 4608, 256, false, true, 0.0f, true);    // dx = dz W^T
   check_gemm(8, 4, 256, false, false, 0.0f, true);
   check_gemm(256, 4, 8, true, false, 1.0f, true);
+  // Batch 1 and 2 take the row-vector product: whole and partial column chunks, overwrite and add.
+  check_gemm(1, 256, 4608, false, false, 0.0f, true);
+  check_gemm(1, 256, 4608, false, false, 0.0f, false);
+  check_gemm(2, 300, 47, false, false, 1.0f, false);
+  check_gemm(2, 300, 47, false, false, 0.0f, true);
 }

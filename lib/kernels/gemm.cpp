@@ -14,6 +14,7 @@ namespace fermap::kernels {
 
 namespace {
 constexpr int kChunkRows = 32 * kMR;  // rows of a transposed A packed at a time
+constexpr int kRowProductMaxRows = 2;  // up to this many rows of A, B in place: row_product per row
 }  // namespace
 
 void gemm(const GemmArgs& g) {
@@ -24,6 +25,12 @@ void gemm(const GemmArgs& g) {
   if (g.k <= 0) {
     if (g.beta == 0.0f)
       for (int i = 0; i < g.m; ++i) std::fill(g.c + static_cast<int64_t>(i) * g.ldc, g.c + static_cast<int64_t>(i) * g.ldc + g.n, 0.0f);
+    return;
+  }
+  if (g.m <= kRowProductMaxRows && !g.trans_a && !g.trans_b) {
+    for (int i = 0; i < g.m; ++i)
+      row_product(g.a + static_cast<int64_t>(i) * g.lda, g.k, g.b, g.ldb, g.n, g.c + static_cast<int64_t>(i) * g.ldc,
+                  g.beta != 0.0f);
     return;
   }
   TileArgs t;

@@ -2,6 +2,7 @@
 // that the accumulators of a tile, however short, are registers.
 #include "kernels/microkernel.hpp"
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -124,6 +125,37 @@ void tile_product(const TileArgs& t) {
   // In-place B rows with all kNR columns present read as fast as packed ones.
   const bool full_rows = t.b_packed || t.n == kNR;
   (full_rows ? kProductPacked : kProductInPlace)[static_cast<size_t>(t.m - 1)](t);
+}
+
+void row_product(const float* a, int k, const float* b, int64_t ldb, int n, float* c, bool accumulate) {
+  for (int j0 = 0; j0 < n; j0 += kWideCols) {
+    const int cols = std::min(kWideCols, n - j0);
+    const int vectors = (cols + kLanes - 1) / kLanes;
+    V acc[kWideVectors];
+#pragma GCC unroll 16
+    for (int v = 0; v < kWideVectors; ++v) acc[v] = simd::zero();
+    const float* row = b + j0;
+    if (cols == kWideCols) {
+      for (int p = 0; p < k; ++p, row += ldb) {
+        const V av = simd::broadcast(a + p);
+#pragma GCC unroll 16
+        for (int v = 0; v < kWideVectors; ++v) acc[v] = simd::fma(av, simd::load(row + v * kLanes), acc[v]);
+      }
+    } else {
+      for (int p = 0; p < k; ++p, row += ldb) {
+        const V av = simd::broadcast(a + p);
+        for (int v = 0; v < vectors; ++v)
+          acc[v] = simd::fma(av, simd::load_partial(row + v * kLanes, cols - v * kLanes), acc[v]);
+      }
+    }
+    for (int v = 0; v < vectors; ++v) {
+      float* out = c + j0 + v * kLanes;
+      const int rest = cols - v * kLanes;
+      V x = acc[v];
+      if (accumulate) x = simd::add(x, simd::load_partial(out, rest));
+      simd::store_partial(out, x, rest);
+    }
+  }
 }
 
 void tile_reduce(const ReduceArgs& t) {

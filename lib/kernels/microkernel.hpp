@@ -55,6 +55,14 @@ struct ReduceArgs {
 };
 void tile_reduce(const ReduceArgs& t);
 
+// c[n] (=|+=) a[k] * B[k x n], B row-major (rows ldb apart), read in place: the product of one
+// row, as a dense layer computes it at batch 1. B's rows are streamed over kWideCols columns at a
+// time, so the weights are read in long contiguous runs (a kNR-wide panel at a time would read
+// 128-byte pieces of every row, a pattern the hardware prefetchers do not follow).
+constexpr int kWideVectors = simd::kLanes == 16 ? 16 : 8;  // accumulators: half the vector registers
+constexpr int kWideCols = kWideVectors * simd::kLanes;
+void row_product(const float* a, int k, const float* b, int64_t ldb, int n, float* c, bool accumulate);
+
 // Floats needed to pack a k x n matrix into kNR-wide panels.
 inline int64_t packed_size(int64_t k, int n) { return (n + kNR - 1) / kNR * static_cast<int64_t>(kNR) * k; }
 

@@ -162,7 +162,7 @@ function showEmotion(subject, classes = KNOWN_EMOTIONS) {
   for (const name of classes) {
     const p = subject.probabilities[name] || 0;
     const fill = el("span", { className: "bar-fill" });
-    list.append(el("li", { className: `bar ${emotionClass(name)}${name === subject.emotion ? " top" : ""}` }, [
+    list.append(el("li", { className: `bar ${emotionClass(name)}${name === subject.emotion ? " is-top" : ""}` }, [
       el("span", { className: "bar-name", text: name }),
       el("span", { className: "bar-track" }, [fill]),
       el("span", { className: "bar-value", text: percent(p) }),

@@ -89,6 +89,7 @@ async function run() {
   const page = context.pages()[0] || (await context.newPage());
   page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
   page.on("console", (message) => { if (message.type() === "error") problems.push(`console: ${message.text()}`); });
+  page.on("response", (response) => { if (response.status() >= 400) problems.push(`${response.status()} ${response.url()}`); });
 
   await page.goto(url);
   check((await page.title()).includes("EchoEmotion"), "the page is EchoEmotion");
@@ -131,17 +132,21 @@ async function run() {
   await page.locator("#playlist .song").first().locator("button.like").click();
   await page.waitForSelector("#playlist .song.liked", { timeout: 10_000 });
   await page.screenshot({ path: join(artifactDir, "web_desktop.png"), fullPage: true });
-  console.log(`screenshot ${join(artifactDir, "web_desktop.png")}`);
+  await page.emulateMedia({ colorScheme: "dark" });
+  await page.waitForTimeout(400);  // let the colour transitions finish
+  await page.screenshot({ path: join(artifactDir, "web_desktop_dark.png"), fullPage: true });
+  await page.emulateMedia({ colorScheme: "light" });
+  console.log(`screenshots ${join(artifactDir, "web_desktop.png")}, web_desktop_dark.png`);
 
   // A phone-sized window: the same flow must fit one column.
   await page.setViewportSize({ width: 390, height: 844 });
   await page.reload();
   await page.waitForSelector("#health.ok", { timeout: 10_000 });
   await uploadAndWait(page);
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  check(overflow <= 0, `nothing overflows a phone's width (overflow ${overflow}px)`);
   await page.screenshot({ path: join(artifactDir, "web_phone.png"), fullPage: true });
   console.log(`screenshot ${join(artifactDir, "web_phone.png")}`);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  check(overflow <= 0, `nothing overflows a phone's width (overflow ${overflow}px)`);
 
   // The camera path, with chromium's fake camera (a test pattern, no face in it).
   await page.setViewportSize({ width: 1280, height: 900 });

@@ -137,6 +137,7 @@ TEST_CASE("api: feedback validates the song and the action", "[web][api]") {
   const std::string known = server.app().catalogue()[0].uri;
   check_error(client.Post("/api/feedback", "{not json", "application/json"), 400);
   check_error(client.Post("/api/feedback", "[1, 2]", "application/json"), 400);
+  check_error(client.Post("/api/feedback", std::string(5000, '['), "application/json"), 413);
   check_error(client.Post("/api/feedback", json{{"uri", known}, {"action", "love"}}.dump(), "application/json"), 400);
   check_error(client.Post("/api/feedback", json{{"uri", 7}, {"action", "like"}}.dump(), "application/json"), 400);
   check_error(client.Post("/api/feedback", json{{"uri", "../../etc"}, {"action", "like"}}.dump(), "application/json"),

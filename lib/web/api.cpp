@@ -13,6 +13,8 @@ namespace fermap {
 
 namespace {
 
+constexpr size_t kMaxFeedbackBytes = 4096;
+
 std::optional<std::string> param(const QueryParams& query, const std::string& name) {
   const auto it = query.find(name);
   if (it == query.end()) return std::nullopt;
@@ -109,6 +111,7 @@ ApiResponse WebApp::recommend(const QueryParams& query) {
 
 ApiResponse WebApp::feedback(const std::string& body) {
   return guarded([&] {
+    if (body.size() > kMaxFeedbackBytes) throw HttpError(413, "a feedback body is a small JSON object");
     const nlohmann::json request = nlohmann::json::parse(body, nullptr, false);
     if (request.is_discarded() || !request.is_object())
       throw HttpError(400, R"(the body must be a JSON object: {"uri": ..., "action": "like" | "skip"})");

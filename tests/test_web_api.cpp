@@ -94,6 +94,7 @@ TEST_CASE("api: bad uploads and wrong routes are JSON errors with the right stat
   check_error(client.Post("/api/analyze", std::string(100 << 10, 'x'), "image/png"), 413);
   check_error(client.Get("/api/analyze"), 405);
   check_error(client.Post("/api/health", "", "text/plain"), 405);
+  check_error(client.Patch("/api/feedback", "{}", "application/json"), 405);
   check_error(client.Get("/api/nothing"), 404);
   check_error(client.Get("/no-such-page.html"), 404);
   check_error(client.Get("/../../etc/passwd"), 404);
@@ -105,6 +106,8 @@ TEST_CASE("api: recommend validates its parameters", "[web][api]") {
   httplib::Client client = server.client();
   check_error(client.Get("/api/recommend"), 400);
   check_error(client.Get("/api/recommend?emotion=bored"), 400);
+  CHECK(test::body_json(client.Get("/api/recommend?emotion=bored"))["error"] ==
+        "unknown emotion 'bored': use one of angry, happy, neutral, sad");
   check_error(client.Get("/api/recommend?emotion=happy&n=0"), 400);
   check_error(client.Get("/api/recommend?emotion=happy&n=51"), 400);
   check_error(client.Get("/api/recommend?emotion=happy&n=3x"), 400);

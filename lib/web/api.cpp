@@ -92,6 +92,11 @@ ApiResponse WebApp::recommend(const QueryParams& query) {
     options.count = int_param(query, "n", 10, 1, options_.max_songs);
     options.mode = parse_recommend_mode(param(query, "mode").value_or("match"));
     const std::string name = normalise_emotion(*emotion);
+    if (!options.moods.contains(name)) {
+      std::string known;
+      for (const auto& [known_emotion, mood] : options.moods.entries()) known += (known.empty() ? "" : ", ") + known_emotion;
+      throw HttpError(400, "unknown emotion '" + *emotion + "': use one of " + known);
+    }
     const Mood mood = options.moods.mood_for(name);
 
     const std::lock_guard lock(recommend_mutex_);

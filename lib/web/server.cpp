@@ -73,11 +73,13 @@ WebServer::WebServer(WebApp& app, const ServerOptions& options) : impl_(std::mak
   for (const char* path : {"/api/analyze", "/api/feedback"}) {
     http.Get(path, wrong_method("POST"));
     http.Put(path, wrong_method("POST"));
+    http.Patch(path, wrong_method("POST"));
     http.Delete(path, wrong_method("POST"));
   }
   for (const char* path : {"/api/recommend", "/api/health"}) {
     http.Post(path, wrong_method("GET"));
     http.Put(path, wrong_method("GET"));
+    http.Patch(path, wrong_method("GET"));
     http.Delete(path, wrong_method("GET"));
   }
 

@@ -6,7 +6,7 @@
 //   node tests/e2e/web_e2e.mjs FERMAP_BINARY ARTIFACT_DIR
 // Exit 0: passed; 1: failed; 77: skipped (no chromium or playwright-core; scripts/setup.sh installs both).
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -137,6 +137,24 @@ async function run() {
   await page.screenshot({ path: join(artifactDir, "web_desktop_dark.png"), fullPage: true });
   await page.emulateMedia({ colorScheme: "light" });
   console.log(`screenshots ${join(artifactDir, "web_desktop.png")}, web_desktop_dark.png`);
+
+  // A short window shrinks the photo by its height: the boxes must still sit on the faces.
+  await page.setViewportSize({ width: 1280, height: 480 });
+  const shown = await page.evaluate(() => {
+    const img = document.querySelector("#photo");
+    const frame = img.getBoundingClientRect();
+    const scale = frame.width / img.naturalWidth;
+    const boxes = [...document.querySelectorAll(".face-box")].map((b) => b.getBoundingClientRect())
+      .map((b) => ({ x: (b.left - frame.left) / scale, y: (b.top - frame.top) / scale, w: b.width / scale }));
+    return { scale, boxes };
+  });
+  const response = await fetch(`${url}api/analyze`, { method: "POST", body: readFileSync(demoPhoto) });
+  const { faces: truth } = await response.json();
+  const off = Math.max(...truth.map((f, i) => Math.max(Math.abs(shown.boxes[i].x - f.box.x),
+                                                       Math.abs(shown.boxes[i].y - f.box.y),
+                                                       Math.abs(shown.boxes[i].w - f.box.w))));
+  check(shown.scale < 0.99 && off < 3,
+        `boxes sit on the faces of a shrunken photo (scale ${shown.scale.toFixed(2)}, off by ${off.toFixed(1)} px)`);
 
   // A phone-sized window: the same flow must fit one column.
   await page.setViewportSize({ width: 390, height: 844 });

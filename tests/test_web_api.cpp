@@ -59,7 +59,8 @@ TEST_CASE("api: analyze finds the demo photo's faces, as the library does", "[we
   CHECK(analysis["width"] == image.cols);
   CHECK(analysis["height"] == image.rows);
   REQUIRE(analysis["faces"].size() == expected.size());
-  for (size_t i = 0; i < expected.size(); ++i) CHECK(analysis["faces"][i] == to_json(expected[i], classifier.classes()));
+  for (size_t i = 0; i < expected.size(); ++i)
+    CHECK(analysis["faces"][i] == to_json(expected[i], classifier.classes()));
   CHECK(analysis["overall"] == to_json(overall_emotion(expected, classifier.classes()), classifier.classes()));
 
   SECTION("the same photo as a multipart form upload") {
@@ -87,7 +88,8 @@ TEST_CASE("api: a photo without a face gives no faces and no overall emotion", "
 }
 
 TEST_CASE("api: bad uploads and wrong routes are JSON errors with the right status", "[web][api]") {
-  test::RunningServer server(test::web_options(test::fresh_db("api_errors.sqlite")), ServerOptions{.max_body = 64 << 10});
+  test::RunningServer server(test::web_options(test::fresh_db("api_errors.sqlite")),
+                             ServerOptions{.max_body = 64 << 10});
   httplib::Client client = server.client();
   check_error(client.Post("/api/analyze", "", "image/png"), 400);
   check_error(client.Post("/api/analyze", "GIF89a but not really an image at all", "image/gif"), 415);
@@ -145,11 +147,10 @@ TEST_CASE("api: feedback validates the song and the action", "[web][api]") {
   check_error(client.Post("/api/feedback", json{{"uri", 7}, {"action", "like"}}.dump(), "application/json"), 400);
   check_error(client.Post("/api/feedback", json{{"uri", "../../etc"}, {"action", "like"}}.dump(), "application/json"),
               400);
-  check_error(client.Post("/api/feedback", json{{"uri", "spotify:track:0000000000000000000000"}, {"action", "like"}}.dump(),
-                          "application/json"),
-              404);
-  const json ok = test::body_json(
-      client.Post("/api/feedback", json{{"uri", known}, {"action", "like"}, {"emotion", "happy"}}.dump(), "application/json"));
+  const json unknown_song = {{"uri", "spotify:track:0000000000000000000000"}, {"action", "like"}};
+  check_error(client.Post("/api/feedback", unknown_song.dump(), "application/json"), 404);
+  const json like = {{"uri", known}, {"action", "like"}, {"emotion", "happy"}};
+  const json ok = test::body_json(client.Post("/api/feedback", like.dump(), "application/json"));
   CHECK(ok["ok"] == true);
   CHECK(ok["liked"] == 1);
 }

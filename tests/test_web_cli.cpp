@@ -8,7 +8,8 @@
 TEST_CASE("cli: serve lists its flags", "[web][cli]") {
   std::string out;
   REQUIRE(fermap::test::run_cli("serve --help", out) == 0);
-  for (const char* flag : {"--host", "--port", "--model", "--songs", "--db"}) CHECK(out.find(flag) != std::string::npos);
+  for (const char* flag : {"--host", "--port", "--model", "--songs", "--db"})
+    CHECK(out.find(flag) != std::string::npos);
 }
 
 TEST_CASE("cli: serve refuses a missing model or an unusable database with one line", "[web][cli]") {

@@ -33,7 +33,8 @@ TEST_CASE("concurrency: analyses from several threads equal the sequential one",
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t)
     threads.emplace_back([&, t] {
-      for (int r = 0; r < kRounds; ++r) results[static_cast<size_t>(t * kRounds + r)] = analyzer.to_json(analyzer.analyze(photo));
+      for (int r = 0; r < kRounds; ++r)
+        results[static_cast<size_t>(t * kRounds + r)] = analyzer.to_json(analyzer.analyze(photo));
     });
   for (std::thread& thread : threads) thread.join();
   for (const json& result : results) CHECK(result == expected);

@@ -94,7 +94,7 @@ ApiResponse WebApp::recommend(const QueryParams& query) {
     const std::string name = normalise_emotion(*emotion);
     if (!options.moods.contains(name)) {
       std::string known;
-      for (const auto& [known_emotion, mood] : options.moods.entries()) known += (known.empty() ? "" : ", ") + known_emotion;
+      for (const auto& entry : options.moods.entries()) known.append(known.empty() ? "" : ", ").append(entry.first);
       throw HttpError(400, "unknown emotion '" + *emotion + "': use one of " + known);
     }
     const Mood mood = options.moods.mood_for(name);

@@ -7,3 +7,5 @@ bash scripts/setup.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j "$(nproc)" --target fermap_cli
 ./build/tools/fermap recommend data/demo/faces.png -n 8 --mode match --seed 2024
+echo
+echo "The same as a web page: ./build/tools/fermap serve   (then open http://127.0.0.1:8080/)"

@@ -11,5 +11,6 @@ void add_train_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
 void add_predict_command(CLI::App& app);
 void add_recommend_command(CLI::App& app);
+void add_serve_command(CLI::App& app);
 
 }  // namespace fermap::cli

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   fermap::cli::add_eval_command(app);
   fermap::cli::add_predict_command(app);
   fermap::cli::add_recommend_command(app);
+  fermap::cli::add_serve_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

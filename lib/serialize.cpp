@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "fermap/error.hpp"
+#include "layers/common.hpp"
 #include "tensor_limit.hpp"
 
 namespace fermap {
@@ -18,15 +19,6 @@ namespace {
 
 constexpr char kMagic[8] = {'F', 'E', 'R', 'M', 'A', 'P', 'M', 'F'};
 constexpr size_t kPreamble = 8 + 4 + 8;
-
-uint64_t fnv1a(const char* data, size_t n) {
-  uint64_t h = 1469598103934665603ull;
-  for (size_t i = 0; i < n; ++i) {
-    h ^= static_cast<unsigned char>(data[i]);
-    h *= 1099511628211ull;
-  }
-  return h;
-}
 
 template <class T>
 void put(std::string& out, T v) {
@@ -50,16 +42,16 @@ std::vector<int> dims_of(const Shape& s) {
 
 // A tensor's shape from the header: rank 0..4, every dimension 0..2^31-1, else FormatError.
 Shape shape_of(const std::string& path, const std::string& name, const nlohmann::json& j) {
+  if (!j.is_array()) throw FormatError(path + ": tensor \"" + name + "\" has a malformed shape");
+  if (j.size() > 4) throw FormatError(path + ": tensor \"" + name + "\" has rank " + std::to_string(j.size()));
   std::vector<int64_t> d;
-  try {
-    d = j.get<std::vector<int64_t>>();
-  } catch (const nlohmann::json::exception&) {
-    throw FormatError(path + ": tensor \"" + name + "\" has a malformed shape");
+  for (const auto& v : j) {
+    const auto dim = detail::json_integer(v, -(int64_t{1} << 40), int64_t{1} << 40);
+    if (!dim) throw FormatError(path + ": tensor \"" + name + "\" has a malformed shape");
+    if (*dim < 0 || *dim > INT32_MAX)
+      throw FormatError(path + ": tensor \"" + name + "\" has a dimension of " + std::to_string(*dim));
+    d.push_back(*dim);
   }
-  if (d.size() > 4) throw FormatError(path + ": tensor \"" + name + "\" has rank " + std::to_string(d.size()));
-  for (const int64_t v : d)
-    if (v < 0 || v > INT32_MAX)
-      throw FormatError(path + ": tensor \"" + name + "\" has a dimension of " + std::to_string(v));
   const auto i = [&](size_t k) { return static_cast<int>(d[k]); };
   switch (d.size()) {
     case 0: return {};
@@ -132,7 +124,7 @@ nlohmann::json read_header(const std::string& path, const std::string& bytes, si
   if (header_len > bytes.size() || kPreamble + header_len + 8 > bytes.size())
     throw FormatError(path + ": truncated (the header claims more bytes than the file has)");
   const size_t body = bytes.size() - 8;
-  if (fnv1a(bytes.data(), body) != get<uint64_t>(bytes, body))
+  if (model_file_checksum(std::string_view(bytes).substr(0, body)) != get<uint64_t>(bytes, body))
     throw FormatError(path + ": checksum mismatch, the file is truncated or corrupted");
   nlohmann::json header;
   try {
@@ -149,8 +141,11 @@ ModelMeta meta_of(const std::string& path, const nlohmann::json& header) {
   try {
     meta.classes = header.at("classes").get<std::vector<std::string>>();
     const auto& pre = header.at("preprocessing");
-    meta.preprocessing.scale = pre.at("scale").get<float>();
-    meta.preprocessing.channels = pre.at("channels").get<int>();
+    const auto scale = detail::json_float(pre.at("scale"));
+    const auto channels = detail::json_integer(pre.at("channels"), 1, 4);
+    if (!scale || !channels) throw FormatError(path + ": malformed preprocessing in the header");
+    meta.preprocessing.scale = *scale;
+    meta.preprocessing.channels = static_cast<int>(*channels);
     meta.extra = header.value("extra", nlohmann::json::object());
   } catch (const nlohmann::json::exception&) {
     throw FormatError(path + ": header lacks classes or preprocessing");
@@ -222,6 +217,15 @@ void sync_parent_folder(const std::string& path) {
 
 }  // namespace
 
+uint64_t model_file_checksum(std::string_view bytes) {
+  uint64_t h = 1469598103934665603ull;
+  for (const char c : bytes) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
 void write_file_atomically(const std::string& path, const std::string& bytes) {
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -276,7 +280,7 @@ void save_model(const std::string& path, Model& model, const ModelMeta& meta, co
   put<uint64_t>(bytes, text.size());
   bytes += text;
   for (const Tensor* t : data) bytes.append(reinterpret_cast<const char*>(t->data()), static_cast<size_t>(t->size()) * sizeof(float));
-  put<uint64_t>(bytes, fnv1a(bytes.data(), bytes.size()));
+  put<uint64_t>(bytes, model_file_checksum(bytes));
   write_file_atomically(path, bytes);
 }
 

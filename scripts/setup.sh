@@ -8,6 +8,7 @@ packages=(
   libeigen3-dev libopencv-dev opencv-data libstb-dev libcli11-dev catch2
   libbenchmark-dev nlohmann-json3-dev libcpp-httplib-dev libsqlite3-dev
   python3-torch python3-numpy
+  clang libclang-rt-14-dev libomp-14-dev
 )
 
 missing=()

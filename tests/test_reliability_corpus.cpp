@@ -41,6 +41,8 @@ const std::vector<BadFile> kImages = {
     {"images/png_magic_only.png", "truncated PNG"},
     {"images/bad_frame_header.jpg", "not a readable image"},
     {"images/bitflip.png", "CRC mismatch"},
+    {"images/huffman_overflow.jpg", "corrupt JPEG (a malformed Huffman table)"},
+    {"images/pnm_overflow.pgm", "corrupt PNM header (a number of 17 digits)"},
     {"images/huge.png", "20000x20000, over the limit"},
     {"images/huge.jpg", "60000x60000, over the limit"},
     {"images/one_pixel.png", "1x1, too small"},
@@ -60,6 +62,8 @@ const std::vector<BadFile> kBrokenModels = {
     {"models/huge_tensor.fmp", "needs more bytes than the file has left"},
     {"models/negative_dim.fmp", "dimension of -1"},
     {"models/huge_layer.fmp", "needs more memory than the file's weights could fill"},
+    {"models/huge_padding.fmp", "malformed or out-of-range \"top\""},
+    {"models/huge_input.fmp", "not a list of sizes 1..32768"},
     {"models/unknown_layer.fmp", "unknown layer type \"Transformer\""},
     {"models/missing_tensor.fmp", "holds 1 of the model's 2 parameters"},
     {"models/deep_nesting.fmp", "nests layer lists more than 16 deep"},
@@ -67,7 +71,6 @@ const std::vector<BadFile> kBrokenModels = {
 // Whole, valid files of an architecture the face commands cannot use (summary shows them).
 const std::vector<BadFile> kWrongArchitecture = {
     {"models/wrong_input.fmp", "not an image classifier"},
-    {"models/huge_input.fmp", "not an image classifier"},
     {"models/class_count.fmp", "names 3 classes but the model gives (4) outputs"},
 };
 const std::vector<BadFile> kSongTables = {
@@ -91,7 +94,8 @@ const std::vector<BadFile> kData = {
     {"fer/binary.csv", "no column 'emotion'"},
     {"datasets/empty_class", "sad: empty class folder"},
     {"datasets/unknown_class", "unknown class folder 'joy'"},
-    {"datasets/corrupt_image", "b.png: image cannot be decoded"},
+    {"datasets/corrupt_image", "b.png: image is a truncated PNG"},
+    {"datasets/huffman_overflow", "a.jpg: image is a corrupt JPEG (a malformed Huffman table)"},
     {"datasets/no_splits", "holds neither a 'train' folder"},
 };
 // Valid inputs, awkward but right: the last section checks they are read right.

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -60,6 +61,9 @@ LoadedModel load_model_from_bytes(const std::string& bytes, const std::string& n
 
 // Loads a file's weights into an existing model of the same architecture (else FormatError).
 LoadedModel load_into(const std::string& path, Model& model);
+
+// FNV-1a (64-bit) of `bytes`: the checksum a model file ends with.
+uint64_t model_file_checksum(std::string_view bytes);
 
 // Writes `bytes` to `path` atomically (temp file "<path>.tmp.<pid>", fsync, rename, fsync of the
 // folder). Throws IoError.

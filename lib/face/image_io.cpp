@@ -37,12 +37,17 @@ void check_size(int64_t width, int64_t height, const std::string& name, const Im
 
 cv::Mat decode_image(const std::vector<uint8_t>& bytes, const std::string& name, const ImageLoadOptions& options) {
   if (bytes.empty()) throw FormatError(name + ": empty file (0 bytes), not an image");
+  // The size from the header first: a huge image is refused even when the file is cut short after
+  // its header. PNG and JPEG headers are read by our own walk (stb's JPEG header reader trusts
+  // the Huffman tables it meets on the way); stb reads the others.
+  const detail::ImageStructure structure = detail::check_image_structure(bytes.data(), bytes.size());
   int width = 0, height = 0, channels = 0;
-  if (bytes.size() <= static_cast<size_t>(INT32_MAX) &&
-      stbi_info_from_memory(bytes.data(), static_cast<int>(bytes.size()), &width, &height, &channels))
+  if (structure.width >= 0)
+    check_size(structure.width, structure.height, name, options);
+  else if (structure.problem.empty() && bytes.size() <= static_cast<size_t>(INT32_MAX) &&
+           stbi_info_from_memory(bytes.data(), static_cast<int>(bytes.size()), &width, &height, &channels))
     check_size(width, height, name, options);
-  if (const std::string why = detail::check_image_structure(bytes.data(), bytes.size()); !why.empty())
-    throw FormatError(name + ": " + why);
+  if (!structure.problem.empty()) throw FormatError(name + ": " + structure.problem);
   cv::Mat image;
   try {
     image = cv::imdecode(bytes, cv::IMREAD_COLOR);

@@ -5,11 +5,23 @@
 
 namespace fermap {
 
+void check_classifier_model(const LoadedModel& loaded, const std::string& path) {
+  const Shape& in = loaded.model.input_shape();
+  const Shape& out = loaded.model.output_shape();
+  if (in.rank() != 3 || in[0] != in[1] || in[0] < 1 || in[0] > kMaxClassifierSide || (in[2] != 1 && in[2] != 3))
+    throw FormatError(path + ": the model takes inputs " + in.str() + ", not square gray or colour images (S, S, 1 or 3)" +
+                      " with S up to " + std::to_string(kMaxClassifierSide) + ": not an image classifier");
+  if (out.rank() != 1 || out[0] != static_cast<int>(loaded.meta.classes.size()))
+    throw FormatError(path + ": names " + std::to_string(loaded.meta.classes.size()) + " classes but the model gives " +
+                      out.str() + " outputs");
+  if (loaded.meta.preprocessing.channels != in[2])
+    throw FormatError(path + ": preprocessing says " + std::to_string(loaded.meta.preprocessing.channels) +
+                      " channels but the model takes " + std::to_string(in[2]));
+}
+
 Classifier Classifier::load(const std::string& model_path) {
   LoadedModel loaded = load_model(model_path);
-  if (static_cast<int>(loaded.meta.classes.size()) != loaded.model.output_shape()[0])
-    throw FormatError(model_path + ": names " + std::to_string(loaded.meta.classes.size()) +
-                      " classes but the model has " + std::to_string(loaded.model.output_shape()[0]) + " outputs");
+  check_classifier_model(loaded, model_path);
   return Classifier(std::move(loaded.model), std::move(loaded.meta));
 }
 

@@ -11,7 +11,10 @@ void Layer::set_state(const nlohmann::json&) {}
 
 Shape LayerChain::build(const Shape& input, Rng& rng) {
   Shape s = input;
-  for (auto& layer : layers_) s = layer->build_once(s, rng);
+  for (auto& layer : layers_) {
+    s = layer->build_once(s, rng);
+    detail::check_sample_shape(layer->type() + " layer '" + layer->name() + "' output", s);
+  }
   activations_.resize(layers_.size());
   return s;
 }

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fermap/error.hpp"
+#include "layers/common.hpp"
 
 namespace fermap {
 
@@ -159,17 +160,19 @@ nlohmann::json Model::architecture() const {
 Model Model::from_architecture(const nlohmann::json& arch, uint64_t seed) {
   if (!arch.is_object() || !arch.contains("input") || !arch.contains("layers"))
     throw FormatError("architecture needs \"input\" and \"layers\"");
+  if (!arch["input"].is_array()) throw FormatError("architecture \"input\" is not a list of sizes");
   std::vector<int> dims;
-  try {
-    dims = arch["input"].get<std::vector<int>>();
-  } catch (const nlohmann::json::exception&) {
-    throw FormatError("architecture \"input\" is not a list of integers");
+  for (const auto& d : arch["input"]) {
+    const auto v = detail::json_integer(d, 1, detail::kMaxConfigInt);
+    if (!v) throw FormatError("architecture \"input\" is not a list of sizes 1.." + std::to_string(detail::kMaxConfigInt));
+    dims.push_back(static_cast<int>(*v));
   }
   if (dims.empty() || dims.size() > 3) throw FormatError("architecture input must have 1 to 3 dimensions");
   Shape input;
   if (dims.size() == 1) input = Shape{dims[0]};
   if (dims.size() == 2) input = Shape{dims[0], dims[1]};
   if (dims.size() == 3) input = Shape{dims[0], dims[1], dims[2]};
+  detail::check_sample_shape("the architecture's input", input);
   Model m;
   m.body_ = chain_from_config(arch["layers"]);
   m.build(input, seed);

@@ -8,6 +8,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "fermap/error.hpp"
+#include "fermap/serialize.hpp"
 
 namespace fermap {
 
@@ -57,14 +58,17 @@ void panel(cv::Mat& img, cv::Rect area, const std::string& title, const std::vec
   }
 }
 
+// Atomically, so a run killed while it redraws its curves never leaves a half-written PNG.
 void write_png(const std::string& path, const cv::Mat& img) {
+  std::vector<uint8_t> png;
   bool ok = false;
   try {
-    ok = cv::imwrite(path, img);
+    ok = cv::imencode(".png", img, png);
   } catch (const cv::Exception&) {
     ok = false;
   }
-  if (!ok) throw IoError(path + ": cannot write PNG");
+  if (!ok) throw IoError(path + ": cannot encode PNG");
+  write_file_atomically(path, std::string(png.begin(), png.end()));
 }
 
 }  // namespace

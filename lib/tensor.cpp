@@ -6,10 +6,36 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <utility>
 
 #include "fermap/error.hpp"
+#include "tensor_limit.hpp"
 
 namespace fermap {
+
+namespace detail {
+
+namespace {
+thread_local TensorAllocationLimit* t_limit = nullptr;
+}  // namespace
+
+TensorAllocationLimit::TensorAllocationLimit(int64_t bytes, std::string what)
+    : left_(bytes), what_(std::move(what)), outer_(t_limit) {
+  t_limit = this;
+}
+
+TensorAllocationLimit::~TensorAllocationLimit() { t_limit = outer_; }
+
+void TensorAllocationLimit::charge(int64_t bytes) {
+  TensorAllocationLimit* limit = t_limit;
+  if (!limit) return;
+  if (bytes > limit->left_)
+    throw FormatError(limit->what_ + ": the architecture needs more memory than the file's weights could fill "
+                      "(a tensor of " + std::to_string(bytes) + " bytes); the file is corrupt or not a fermap model");
+  limit->left_ -= bytes;
+}
+
+}  // namespace detail
 
 Shape::Shape(std::initializer_list<int> dims) {
   if (dims.size() > static_cast<size_t>(kMaxRank))
@@ -22,7 +48,9 @@ Shape::Shape(std::initializer_list<int> dims) {
 
 int64_t Shape::numel() const {
   int64_t n = 1;
-  for (int i = 0; i < rank_; ++i) n *= dims_[static_cast<size_t>(i)];
+  for (int i = 0; i < rank_; ++i)
+    if (__builtin_mul_overflow(n, static_cast<int64_t>(dims_[static_cast<size_t>(i)]), &n))
+      throw ShapeError("shape " + str() + " has more elements than a 64-bit count holds");
   return n;
 }
 
@@ -91,7 +119,10 @@ void Tensor::resize(const Shape& shape) {
   const int64_t n = shape.numel();
   if (n > capacity_) {
     // Round up to whole 64-byte lines: aligned_alloc requires a multiple of the alignment.
+    if (n > (INT64_MAX - 63) / static_cast<int64_t>(sizeof(float)))
+      throw ShapeError("tensor of shape " + shape.str() + " is too large to allocate");
     const size_t bytes = (static_cast<size_t>(n) * sizeof(float) + 63) / 64 * 64;
+    detail::TensorAllocationLimit::charge(static_cast<int64_t>(bytes));
     float* p = static_cast<float*>(std::aligned_alloc(64, bytes));
     if (!p) throw std::bad_alloc();
     data_.reset(p);

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DFERMAP_BUILD_TESTS=OFF -DFERMAP_BUILD_BENCHMARKS=OFF >/dev/null
 cmake --build build -j "$(nproc)" --target fermap_cli
 ./build/tools/fermap recommend data/demo/faces.png -n 8 --mode match --seed 2024
 echo

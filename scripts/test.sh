@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # Sets up and runs every test: the Release build with warnings as errors, the example built
-# against the installed package, the FER2013 dataset tests (when ../shared/data is present) and
-# the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer.
+# against the installed package, the FER2013 dataset tests (when ../shared/data is present), the
+# unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer, and a short run of each
+# libFuzzer target (FERMAP_FUZZ_SECONDS each, default 60; docs/reliability.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 jobs=$(nproc)
 
-bash scripts/setup.sh
+bash scripts/setup.sh --dev
 [ -x scripts/fetch_test_media.sh ] && bash scripts/fetch_test_media.sh
 
 echo "== Release build (-Wall -Wextra -Werror)"
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DFERMAP_WERROR=ON >/dev/null
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DFERMAP_WERROR=ON -DFERMAP_BUILD_TESTS=ON \
+  -DFERMAP_BUILD_BENCHMARKS=ON >/dev/null
 cmake --build build -j "$jobs"
 
 echo "== Tests"
@@ -37,3 +39,6 @@ cmake --build build-asan -j "$jobs"
 # in the Release build above; here every other test case runs, under the sanitizers.
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ./build-asan/tests/fermap_tests "~[slow]~[dataset]"
+
+echo "== Fuzzing smoke run (clang + libFuzzer, ${FERMAP_FUZZ_SECONDS:-60} s per target)"
+bash scripts/fuzz.sh "${FERMAP_FUZZ_SECONDS:-60}"

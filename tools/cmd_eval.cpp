@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "fermap/classifier.hpp"
 #include "fermap/data/fer2013.hpp"
 #include "fermap/evaluate.hpp"
 #include "fermap/plot.hpp"
@@ -29,8 +30,10 @@ void add_eval_command(CLI::App& app) {
   cmd->add_flag("--skip-bad", f->skip_bad, "Skip unreadable images instead of stopping");
   cmd->callback([f] {
     LoadedModel m = load_model(f->model);
+    check_classifier_model(m, f->model);
     LoadOptions lo;
     lo.classes = m.meta.classes;
+    lo.height = lo.width = m.model.input_shape()[0];
     lo.skip_bad = f->skip_bad;
     LoadReport report;
     const Dataset data = load_dataset(f->data, f->split, lo, &report);

@@ -81,7 +81,7 @@ void run_predict(const PredictArgs& args) {
 
   nlohmann::json out = nlohmann::json::array();
   for (const std::string& path : args.images) {
-    cv::Mat image = load_image(path);
+    cv::Mat image = load_image(path, {.min_side = kMinFacePhotoSide});
     const std::vector<FaceEmotion> faces =
         recognize_emotions(classifier, detector ? &*detector : nullptr, image, options);
     if (args.json) {

@@ -38,7 +38,7 @@ struct PhotoEmotion {
 // The photo's faces and their overall emotion; Error when there is no face.
 PhotoEmotion photo_emotion(const RecommendArgs& args) {
   const Classifier classifier = Classifier::load(find_bundled_file(kDefaultModel, args.model));
-  const cv::Mat image = load_image(args.image);
+  const cv::Mat image = load_image(args.image, {.min_side = kMinFacePhotoSide});
   std::optional<FaceDetector> detector;
   if (!args.no_detect) detector.emplace(DetectorOptions{.cascade_path = args.cascade});
   RecognizeOptions options;

@@ -9,9 +9,15 @@
 
 namespace fermap {
 
+// Throws FormatError naming `path` unless the model classifies images: its input is [S, S, 1 or 3]
+// with S at most kMaxClassifierSide, its output one score per class name, and its preprocessing
+// names its input channels. A file of another architecture fails here, not in the middle of a run.
+constexpr int kMaxClassifierSide = 512;
+void check_classifier_model(const LoadedModel& loaded, const std::string& path);
+
 class Classifier {
  public:
-  // Throws fermap::Error naming the file when it cannot be loaded.
+  // Throws fermap::Error naming the file when it cannot be loaded or fails check_classifier_model.
   static Classifier load(const std::string& model_path);
   Classifier(Model model, ModelMeta meta);
 

@@ -8,13 +8,14 @@
 //                 "tensors": [{"name", "shape"}...], "extra": {...}}
 //   tensor data   float32, each tensor of "tensors" in order, contiguous
 //   last 8 bytes  uint64 FNV-1a checksum of every byte before it
-// Files are written to a temporary name, flushed to disk and renamed, so a crash never leaves a
-// half-written model behind.
+// Files are written to a temporary name, flushed to disk (fsync), renamed over the old file and
+// the folder synced, so a crash or power cut leaves the old file or the new one, never half of one.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -51,13 +52,21 @@ struct LoadedModel {
 };
 
 // Throws FormatError naming the file and the problem: not a model file, a newer format version,
-// truncated, checksum mismatch, malformed header, a tensor of the wrong shape or missing.
+// truncated, checksum mismatch, malformed header, a tensor of the wrong shape or missing, a
+// tensor or an architecture claiming more than the file holds (refused before allocating it).
 LoadedModel load_model(const std::string& path);
+
+// Same, from the bytes of a model file already in memory; `name` identifies them in errors.
+LoadedModel load_model_from_bytes(const std::string& bytes, const std::string& name);
 
 // Loads a file's weights into an existing model of the same architecture (else FormatError).
 LoadedModel load_into(const std::string& path, Model& model);
 
-// Writes `bytes` to `path` atomically (temp file, fsync, rename). Throws IoError.
+// FNV-1a (64-bit) of `bytes`: the checksum a model file ends with.
+uint64_t model_file_checksum(std::string_view bytes);
+
+// Writes `bytes` to `path` atomically (temp file "<path>.tmp.<pid>", fsync, rename, fsync of the
+// folder). Throws IoError.
 void write_file_atomically(const std::string& path, const std::string& bytes);
 
 }  // namespace fermap

@@ -8,6 +8,7 @@
 
 #include <stb_image.h>
 
+#include "face/image_check.hpp"
 #include "fermap/error.hpp"
 
 namespace fermap {
@@ -47,6 +48,9 @@ void BadInput::operator()(const std::string& message) {
 std::string decode_gray(const uint8_t* bytes, size_t size, int height, int width, uint8_t* out) {
   if (size == 0) return "is empty";
   if (size > static_cast<size_t>(1) << 30) return "is too large to be an image";
+  // Before stb sees it: a truncated PNG/JPEG, and a JPEG Huffman table that stb would overflow.
+  if (const ImageStructure s = check_image_structure(bytes, size); !s.problem.empty())
+    return std::string("is a ") + s.problem;
   int w = 0, h = 0, comp = 0;
   stbi_uc* img = stbi_load_from_memory(bytes, static_cast<int>(size), &w, &h, &comp, 0);
   if (!img) {

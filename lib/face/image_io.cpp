@@ -8,7 +8,9 @@
 #include <fstream>
 #include <opencv2/imgcodecs.hpp>
 
+#include "face/image_check.hpp"
 #include "fermap/error.hpp"
+#include "fermap/serialize.hpp"
 
 // Only stbi_info_from_memory is used (image size from the header); static keeps the implementation
 // private to this file, whatever other files of the library do with stb.
@@ -22,6 +24,9 @@ namespace fermap {
 namespace {
 
 void check_size(int64_t width, int64_t height, const std::string& name, const ImageLoadOptions& options) {
+  if (width < options.min_side || height < options.min_side)
+    throw FormatError(name + ": image is " + std::to_string(width) + "x" + std::to_string(height) +
+                      ", too small (at least " + std::to_string(options.min_side) + " pixels per side)");
   if (width > options.max_side || height > options.max_side || width * height > options.max_pixels)
     throw FormatError(name + ": image is " + std::to_string(width) + "x" + std::to_string(height) +
                       ", over the limit (" + std::to_string(options.max_side) + " per side, " +
@@ -32,10 +37,17 @@ void check_size(int64_t width, int64_t height, const std::string& name, const Im
 
 cv::Mat decode_image(const std::vector<uint8_t>& bytes, const std::string& name, const ImageLoadOptions& options) {
   if (bytes.empty()) throw FormatError(name + ": empty file (0 bytes), not an image");
+  // The size from the header first: a huge image is refused even when the file is cut short after
+  // its header. PNG and JPEG headers are read by our own walk (stb's JPEG header reader trusts
+  // the Huffman tables it meets on the way); stb reads the others.
+  const detail::ImageStructure structure = detail::check_image_structure(bytes.data(), bytes.size());
   int width = 0, height = 0, channels = 0;
-  if (bytes.size() <= static_cast<size_t>(INT32_MAX) &&
-      stbi_info_from_memory(bytes.data(), static_cast<int>(bytes.size()), &width, &height, &channels))
+  if (structure.width >= 0)
+    check_size(structure.width, structure.height, name, options);
+  else if (structure.problem.empty() && bytes.size() <= static_cast<size_t>(INT32_MAX) &&
+           stbi_info_from_memory(bytes.data(), static_cast<int>(bytes.size()), &width, &height, &channels))
     check_size(width, height, name, options);
+  if (!structure.problem.empty()) throw FormatError(name + ": " + structure.problem);
   cv::Mat image;
   try {
     image = cv::imdecode(bytes, cv::IMREAD_COLOR);
@@ -65,10 +77,7 @@ void write_png(const std::string& path, const cv::Mat& image) {
   if (image.empty()) throw ArgumentError("write_png: empty image for '" + path + "'");
   std::vector<uint8_t> png;
   if (!cv::imencode(".png", image, png)) throw IoError("cannot encode PNG for '" + path + "'");
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) throw IoError("cannot write '" + path + "': " + std::strerror(errno));
-  out.write(reinterpret_cast<const char*>(png.data()), static_cast<std::streamsize>(png.size()));
-  if (!out.flush()) throw IoError("cannot write '" + path + "'");
+  write_file_atomically(path, std::string(png.begin(), png.end()));
 }
 
 }  // namespace fermap

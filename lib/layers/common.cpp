@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <deque>
+#include <limits>
 
 #include "kernels/parallel.hpp"
 
@@ -45,6 +46,43 @@ ScratchTensors::ScratchTensors(int count) {
 ScratchTensors::~ScratchTensors() { scratch_stack().top = first_; }
 
 Tensor& ScratchTensors::operator[](int i) { return scratch_stack().tensors[first_ + static_cast<size_t>(i)]; }
+
+std::optional<int64_t> json_integer(const nlohmann::json& j, int64_t lo, int64_t hi) {
+  int64_t v = 0;
+  if (j.is_number_unsigned()) {
+    const uint64_t u = j.get<uint64_t>();
+    if (u > static_cast<uint64_t>(INT64_MAX)) return std::nullopt;
+    v = static_cast<int64_t>(u);
+  } else if (j.is_number_integer()) {
+    v = j.get<int64_t>();
+  } else if (j.is_number_float()) {
+    const double d = j.get<double>();
+    if (!(d >= static_cast<double>(lo) && d <= static_cast<double>(hi)) || d != std::floor(d)) return std::nullopt;
+    v = static_cast<int64_t>(d);
+  } else {
+    return std::nullopt;
+  }
+  if (v < lo || v > hi) return std::nullopt;
+  return v;
+}
+
+std::optional<float> json_float(const nlohmann::json& j) {
+  if (!j.is_number()) return std::nullopt;
+  const double d = j.get<double>();
+  if (!std::isfinite(d) || std::fabs(d) > static_cast<double>(std::numeric_limits<float>::max())) return std::nullopt;
+  return static_cast<float>(d);
+}
+
+void check_sample_shape(const std::string& what, const Shape& sample) {
+  int64_t n = 1;
+  for (int i = 0; i < sample.rank(); ++i) {
+    if (sample[i] < 1) throw ShapeError(what + " has an empty dimension: " + sample.str());
+    n *= sample[i];
+    if (n > kMaxSampleElements)
+      throw ShapeError(what + " has more than " + std::to_string(kMaxSampleElements) + " elements per sample: " +
+                       sample.str());
+  }
+}
 
 void glorot_uniform(Tensor& t, double fan_in, double fan_out, Rng& rng) {
   const float limit = static_cast<float>(std::sqrt(6.0 / (fan_in + fan_out)));

@@ -1,7 +1,11 @@
 // Helpers shared by layer implementations (not part of the public API).
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <type_traits>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -45,14 +49,53 @@ class ScratchTensors {
 kernels::ConvGeometry window_geometry(const Shape& in_sample, int n, Size2 kernel, int stride,
                                       Padding padding, int cout);
 
-// Reads a required member of a layer config, naming the layer type when it is missing or mistyped.
+// The largest number an architecture may give a layer's size, kernel, stride, units or padding, and
+// the most elements one sample may have between layers. Far above any face model (custom_cnn's
+// largest activation is 48x48x64), low enough that no shape arithmetic can overflow: a model file
+// is outside input, so its architecture is bounded before it is built.
+constexpr int64_t kMaxConfigInt = 1 << 15;
+constexpr int64_t kMaxSampleElements = int64_t{1} << 26;
+
+// A JSON number as an integer in [lo, hi] (a float only when it is a whole number), or nullopt for
+// anything else. Never a cast of an out-of-range value, which would be undefined.
+std::optional<int64_t> json_integer(const nlohmann::json& j, int64_t lo, int64_t hi);
+// A JSON number as a finite float, or nullopt.
+std::optional<float> json_float(const nlohmann::json& j);
+
+// Throws ShapeError naming the layer unless every dimension of `sample` is positive and it has at
+// most kMaxSampleElements elements.
+void check_sample_shape(const std::string& what, const Shape& sample);
+
+// Reads a required member of a layer config, naming the layer type when it is missing, mistyped or
+// (integers, floats) out of range.
 template <class T>
 T config_get(const nlohmann::json& config, const char* key, const std::string& type) {
-  if (!config.contains(key)) throw FormatError(type + " config lacks \"" + key + "\"");
-  try {
-    return config.at(key).get<T>();
-  } catch (const nlohmann::json::exception&) {
-    throw FormatError(type + " config has a malformed \"" + key + "\"");
+  if (!config.is_object() || !config.contains(key)) throw FormatError(type + " config lacks \"" + key + "\"");
+  const nlohmann::json& v = config.at(key);
+  const auto malformed = [&] { return FormatError(type + " config has a malformed or out-of-range \"" + key + "\""); };
+  if constexpr (std::is_same_v<T, int>) {
+    const auto i = json_integer(v, -kMaxConfigInt, kMaxConfigInt);
+    if (!i) throw malformed();
+    return static_cast<int>(*i);
+  } else if constexpr (std::is_same_v<T, float>) {
+    const auto f = json_float(v);
+    if (!f) throw malformed();
+    return *f;
+  } else if constexpr (std::is_same_v<T, std::vector<int>>) {
+    if (!v.is_array()) throw malformed();
+    std::vector<int> out;
+    for (const auto& e : v) {
+      const auto i = json_integer(e, -kMaxConfigInt, kMaxConfigInt);
+      if (!i) throw malformed();
+      out.push_back(static_cast<int>(*i));
+    }
+    return out;
+  } else {
+    try {
+      return v.get<T>();
+    } catch (const nlohmann::json::exception&) {
+      throw malformed();
+    }
   }
 }
 

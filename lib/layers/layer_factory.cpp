@@ -19,6 +19,16 @@ nlohmann::json chain_config(const LayerChain& chain) {
 }
 
 LayerChain chain_from_config(const Json& j) {
+  // Residual blocks hold layer lists of their own; ResNet50 nests one level. A file nesting
+  // thousands would exhaust the stack while it is built, so the depth is capped.
+  constexpr int kMaxNesting = 16;
+  thread_local int depth = 0;
+  struct Nesting {
+    Nesting() { ++depth; }
+    ~Nesting() { --depth; }
+  } nesting;
+  if (depth > kMaxNesting)
+    throw FormatError("the architecture nests layer lists more than " + std::to_string(kMaxNesting) + " deep");
   if (!j.is_array()) throw FormatError("a layer list in the architecture is not an array");
   LayerChain chain;
   for (const auto& item : j) {

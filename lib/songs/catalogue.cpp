@@ -134,7 +134,10 @@ std::string_view layout_name(SongTableLayout layout) {
 }
 
 Catalogue Catalogue::load(const std::string& path, const CatalogueOptions& options) {
-  const std::string text = read_whole_file(path);
+  return parse(read_whole_file(path), path, options);
+}
+
+Catalogue Catalogue::parse(std::string_view text, const std::string& path, const CatalogueOptions& options) {
   detail::CsvReader reader(text);
   std::vector<std::string_view> fields;
   fields.reserve(32);

@@ -11,12 +11,19 @@
 
 namespace fermap {
 
-void RunFiles::prepare(bool resume) const {
+void RunFiles::check_new(bool resume) const {
+  if (!resume && std::filesystem::exists(checkpoint()))
+    throw Error(dir_ + ": already holds a training run; continue it with --resume or choose another --out");
+}
+
+void RunFiles::create() const {
   std::error_code ec;
   std::filesystem::create_directories(dir_, ec);
   if (ec) throw IoError(dir_ + ": cannot create the output folder (" + ec.message() + ")");
-  if (!resume && std::filesystem::exists(checkpoint()))
-    throw Error(dir_ + ": already holds a training run; continue it with --resume or choose another --out");
+  // write_file_atomically's "<file>.tmp.<pid>": a run killed mid-save leaves one; the file it was
+  // replacing is intact.
+  for (const auto& entry : std::filesystem::directory_iterator(dir_, ec))
+    if (entry.path().filename().string().find(".tmp.") != std::string::npos) std::filesystem::remove(entry.path(), ec);
 }
 
 void RunFiles::log(const std::string& line) const {

@@ -13,8 +13,10 @@ namespace fermap {
 class RunFiles {
  public:
   explicit RunFiles(std::string dir) : dir_(std::move(dir)) {}
-  // Creates the folder. A new run refuses a folder that already holds a checkpoint.
-  void prepare(bool resume) const;
+  // A new run refuses a folder that already holds a checkpoint (IoError/Error before any work).
+  void check_new(bool resume) const;
+  // Creates the folder and removes the temporary files of a run killed while it saved.
+  void create() const;
   // Appends a line to train.log and prints it on stderr.
   void log(const std::string& line) const;
   // metrics.csv (rewritten whole, atomically) and curves.png from the history.

@@ -80,6 +80,7 @@ class Run {
   CrossEntropyOptions loss_options_;
   size_t epoch_items_ = 0;
   TrainResult result_;
+  std::vector<std::string> data_log_;  // what loading the data has to say, logged once the run folder exists
   int64_t steps_here_ = 0;
   Clock::time_point started_ = Clock::now();
 };
@@ -90,7 +91,7 @@ void Run::load_data() {
   lo.skip_bad = c_.skip_bad;
   LoadReport report;
   const Dataset full = load_dataset(c_.data, "train", lo, &report);
-  if (report.skipped) files_.log(report.summary());
+  if (report.skipped) data_log_.push_back(report.summary());
   TrainValSplit split = split_stratified(full, c_.val_fraction, c_.seed);
   train_ = std::move(split.train);
   val_ = std::move(split.val);
@@ -99,7 +100,7 @@ void Run::load_data() {
   const auto tc = train_.class_counts(), vc = val_.class_counts();
   for (size_t k = 0; k < train_.class_names.size(); ++k)
     counts += " " + train_.class_names[k] + " " + std::to_string(tc[k]) + "/" + std::to_string(vc[k]);
-  files_.log("data: " + std::to_string(train_.size()) + " train, " + std::to_string(val_.size()) +
+  data_log_.push_back("data: " + std::to_string(train_.size()) + " train, " + std::to_string(val_.size()) +
              " validation images (train/validation per class:" + counts + ")");
 }
 
@@ -180,9 +181,11 @@ EpochRecord Run::finish_epoch(const Position& p, float lr) {
 TrainResult Run::go() {
   if (c_.threads > 0) omp_set_num_threads(c_.threads);
   if (c_.batch <= 0 || c_.epochs <= 0) throw ArgumentError("batch and epochs must be positive");
-  files_.prepare(c_.resume);
+  files_.check_new(c_.resume);
+  load_data();  // before the run folder exists: bad data leaves nothing behind but one error
+  files_.create();
   files_.log("config: " + c_.to_json().dump());
-  load_data();
+  for (const std::string& line : data_log_) files_.log(line);
 
   model_ = make_zoo_model(c_.model, {static_cast<int>(train_.class_names.size()), c_.seed});
   meta_.classes = train_.class_names;

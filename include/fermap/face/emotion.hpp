@@ -23,6 +23,10 @@ struct FaceEmotion {
   std::vector<float> probabilities; // one per class, in classes() order
 };
 
+// The smallest photo worth looking for a face in (pass it as ImageLoadOptions::min_side): the Haar
+// cascade's window is 24x24, and a smaller crop would be mostly interpolation.
+constexpr int kMinFacePhotoSide = 24;
+
 struct RecognizeOptions {
   bool no_detect = false;  // the whole image is one face (it is already a face crop)
   CropOptions crop;

@@ -9,14 +9,18 @@
 namespace fermap {
 
 struct ImageLoadOptions {
+  int min_side = 1;                   // narrowest or shortest image accepted, in pixels
   int max_side = 20000;               // widest or tallest image accepted, in pixels
   int64_t max_pixels = 100'000'000;   // width * height accepted
 };
 
 // Decodes a photo (any format OpenCV reads) into 8-bit BGR. The size is read from the file's header
 // before decoding where the format allows it (JPEG, PNG, BMP, GIF, PNM, ...), so an absurdly large
-// image is refused without allocating it; it is checked again after decoding.
-// IoError: missing or unreadable file. FormatError: empty file, not an image, corrupt, too large.
+// image is refused without allocating it; it is checked again after decoding. A PNG or JPEG is
+// first checked whole (PNG chunk CRCs, JPEG markers up to the end-of-image marker), so a truncated
+// or corrupt file is an error rather than a gray-padded picture.
+// IoError: missing or unreadable file. FormatError: empty file, not an image, truncated, corrupt,
+// too large or too small.
 cv::Mat load_image(const std::string& path, const ImageLoadOptions& options = {});
 
 // Same, from bytes already in memory; `name` identifies them in errors.

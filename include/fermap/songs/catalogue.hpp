@@ -48,6 +48,8 @@ class Catalogue {
   // Reads a CSV table. IoError when the file cannot be read; FormatError (naming the file) when
   // its header fits neither layout or no valid song is left.
   static Catalogue load(const std::string& path, const CatalogueOptions& options = {});
+  // Same, from the table's text already in memory; `name` stands for the file in errors.
+  static Catalogue parse(std::string_view text, const std::string& name, const CatalogueOptions& options = {});
   // A catalogue over songs built in memory (tests, other sources); `source` names it in errors.
   static Catalogue from_songs(std::vector<Song> songs, std::string source = "<memory>");
 

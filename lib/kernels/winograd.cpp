@@ -182,9 +182,12 @@ void conv2d_forward_winograd(const ConvGeometry& g, const float* x, const float*
   const int th = (g.oh + 1) / 2, tw = (g.ow + 1) / 2;
   const int64_t total = static_cast<int64_t>(g.n) * th * tw;
   if (total == 0) return;
-  const int block = block_tiles(g);
+  const int team = kernel_threads(g.forward_flops());
+  // At a small batch, smaller blocks: at least two per thread, so that the threads finish together.
+  const int64_t per_thread = (total + 2 * team - 1) / (2 * team);
+  const int block = static_cast<int>(std::min<int64_t>(block_tiles(g), (per_thread + kMR - 1) / kMR * kMR));
   const int64_t blocks = (total + block - 1) / block;
-  const int threads = static_cast<int>(std::min<int64_t>(kernel_threads(g.forward_flops()), blocks));
+  const int threads = static_cast<int>(std::min<int64_t>(team, blocks));
   const int64_t matrix = packed_size(g.cin, g.cout);
   float* u = thread_scratch(static_cast<size_t>(kPositions * matrix), kSlotShared);
 #pragma omp parallel num_threads(threads)

@@ -106,3 +106,16 @@ TEST_CASE("fermap predict --camera on a machine without that camera fails with o
   CHECK(both.status != 0);
   CHECK_THAT(both.out, Catch::Matchers::Contains("not both"));
 }
+
+TEST_CASE("fermap predict --video reports the frame rate; --detect-side sets the detection size", "[face][cli]") {
+  FERMAP_REQUIRE_CLI();
+  FERMAP_REQUIRE_MEDIA(video, "Megamind.avi");
+  const std::string model = fermap::test::untrained_model();
+  const RunResult r = run_cli("predict --video " + video + " --max-frames 12 --detect-side 240 --model " + model);
+  INFO(r.out);
+  CHECK(r.status == 0);
+  CHECK_THAT(r.out, Catch::Matchers::Contains("12 frames") && Catch::Matchers::Contains("frames/s"));
+  const RunResult tiny = run_cli("predict --video " + video + " --detect-side 10");
+  CHECK(tiny.status != 0);
+  CHECK_THAT(tiny.out, Catch::Matchers::Contains("--detect-side"));
+}

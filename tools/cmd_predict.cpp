@@ -28,7 +28,12 @@ struct PredictArgs {
   double smooth_seconds = 0.5;
   int64_t max_frames = 0;
   int camera = -1;
+  int detect_side = 0;  // 0: the detector's default for photos, kVideoDetectSide for video
 };
+
+// Video frames are detected on a copy shrunk to this many pixels on its longer side: faces in a
+// video are large, and at 640x480 it doubles the frame rate (docs/benchmarks.md).
+constexpr int kVideoDetectSide = 320;
 
 void print_face(size_t index, const FaceEmotion& face, const std::vector<std::string>& classes) {
   std::printf("  face %zu at (%d,%d %dx%d): %s %.1f%%  [", index + 1, face.box.x, face.box.y, face.box.width,
@@ -43,7 +48,8 @@ void print_face(size_t index, const FaceEmotion& face, const std::vector<std::st
 void run_video_predict(const PredictArgs& args) {
   const VideoSource source = args.camera >= 0 ? VideoSource::device(args.camera) : VideoSource::file(args.video);
   const Classifier classifier = Classifier::load(find_bundled_file(kDefaultModel, args.model));
-  FaceDetector detector(DetectorOptions{.cascade_path = args.cascade});
+  FaceDetector detector(DetectorOptions{
+      .cascade_path = args.cascade, .max_detect_side = args.detect_side > 0 ? args.detect_side : kVideoDetectSide});
   VideoEmotionOptions options;
   options.video.max_frames = args.max_frames;
   options.smoothing.window_seconds = args.smooth_seconds;
@@ -75,7 +81,11 @@ void run_predict(const PredictArgs& args) {
     throw ArgumentError("--annotate writes one picture: give exactly one IMAGE");
   const Classifier classifier = Classifier::load(find_bundled_file(kDefaultModel, args.model));
   std::optional<FaceDetector> detector;
-  if (!args.no_detect) detector.emplace(DetectorOptions{.cascade_path = args.cascade});
+  if (!args.no_detect) {
+    DetectorOptions detect{.cascade_path = args.cascade};
+    if (args.detect_side > 0) detect.max_detect_side = args.detect_side;
+    detector.emplace(detect);
+  }
   RecognizeOptions options;
   options.no_detect = args.no_detect;
 
@@ -119,6 +129,10 @@ void add_predict_command(CLI::App& app) {
                   "Model file (default: data/models/custom_cnn.fmp, looked for from the current folder, "
                   "the executable and the source tree; or $FERMAP_DATA_DIR)");
   cmd->add_option("--cascade", args->cascade, "Haar cascade XML (default: found in opencv-data's folders)");
+  cmd->add_option("--detect-side", args->detect_side,
+                  "Detect faces on a copy shrunk to this many pixels on its longer side (default: 960 for "
+                  "photos, 320 for video and camera)")
+      ->check(CLI::Range(64, 8192));
   cmd->add_flag("--no-detect", args->no_detect, "Take each whole image as one face (for face crops)");
   cmd->add_flag("--json", args->json, "Print JSON instead of text");
   cmd->add_option("--annotate", args->annotate, "Write the photo (PNG) or video (AVI) with boxes and labels");

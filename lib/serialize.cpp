@@ -295,7 +295,7 @@ LoadedModel load_model_from_bytes(const std::string& bytes, const std::string& n
     } catch (const nlohmann::json::exception&) {
       throw FormatError(name + ": header has no architecture");
     } catch (const FormatError& e) {
-      if (std::string(e.what()).rfind(name + ":", 0) == 0) throw;
+      if (std::string(e.what()).rfind(name + ":", 0) == 0) throw;  // the allocation limit's: names the file already
       throw FormatError(name + ": bad architecture: " + e.what());
     } catch (const Error& e) {
       throw FormatError(name + ": bad architecture: " + e.what());

@@ -98,6 +98,14 @@ const std::vector<BadFile> kData = {
     {"datasets/huffman_overflow", "a.jpg: image is a corrupt JPEG (a malformed Huffman table)"},
     {"datasets/no_splits", "holds neither a 'train' folder"},
 };
+// Files of the corpus that are no videos either (predict --video).
+const std::vector<BadFile> kNotVideos = {
+    {"images/empty.jpg", "not a video OpenCV can decode"},
+    {"images/text.jpg", "has no frame OpenCV can decode"},
+    {"images/random.png", "has no frame OpenCV can decode"},
+    {"images/page.png", "has no frame OpenCV can decode"},
+    {"models/tiny.fmp", "not a video OpenCV can decode"},
+};
 // Valid inputs, awkward but right: the last section checks they are read right.
 const std::vector<std::string> kValid = {"models/tiny.fmp", "models/seven_classes.fmp", "songs/valid/quoted_commas.csv",
                                          "songs/valid/crlf.csv", "songs/valid/bom.csv", "songs/valid/some_bad_rows.csv",
@@ -147,6 +155,10 @@ TEST_CASE("every file of the hostile corpus through every subcommand that reads 
     expect_clear_errors(kImages,
                         {"predict {} --model " + kTiny, "predict --no-detect {} --model " + kTiny,
                          "recommend {} --model " + kTiny + " --seed 1"});
+  }
+
+  SECTION("files that are not videos") {
+    expect_clear_errors(kNotVideos, {"predict --video {} --model " + kTiny});
   }
 
   SECTION("model files") {

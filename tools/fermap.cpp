@@ -1,5 +1,6 @@
 // fermap — the command line: parses flags with CLI11 and calls the library. Every error becomes
 // one line on stderr and exit code 1.
+#include <cstdlib>
 #include <exception>
 #include <iostream>
 
@@ -7,6 +8,10 @@
 #include "fermap/error.hpp"
 
 int main(int argc, char** argv) {
+  // FFmpeg (under OpenCV's video reading) prints its own complaints about a bad file on stderr;
+  // fermap reports the file's problem itself, in one line. OpenCV reads this when it first loads
+  // FFmpeg; -8 is FFmpeg's "quiet". A value the user set is kept.
+  ::setenv("OPENCV_FFMPEG_LOGLEVEL", "-8", 0);
   CLI::App app{"fermap: facial emotion recognition mapped to songs"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "fermap 0.1.0");

@@ -101,9 +101,9 @@ const std::vector<BadFile> kData = {
 // Files of the corpus that are no videos either (predict --video).
 const std::vector<BadFile> kNotVideos = {
     {"images/empty.jpg", "not a video OpenCV can decode"},
-    {"images/text.jpg", "has no frame OpenCV can decode"},
-    {"images/random.png", "has no frame OpenCV can decode"},
-    {"images/page.png", "has no frame OpenCV can decode"},
+    {"images/text.jpg", "gave no frame OpenCV can decode"},
+    {"images/random.png", "gave no frame OpenCV can decode"},
+    {"images/page.png", "gave no frame OpenCV can decode"},
     {"models/tiny.fmp", "not a video OpenCV can decode"},
 };
 // Valid inputs, awkward but right: the last section checks they are read right.

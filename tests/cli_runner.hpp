@@ -12,6 +12,14 @@ namespace fermap::test {
 
 inline std::string cli() { return FERMAP_CLI_PATH; }
 
+// A whole text file ("" when it cannot be read): logs and CSVs a command wrote.
+inline std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
 // Runs a shell command; returns its exit code (-1 when it died of a signal) and appends its
 // stdout to `out`.
 inline int run_cli_raw(const std::string& command, std::string& out) {

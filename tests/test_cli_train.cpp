@@ -17,14 +17,7 @@
 namespace fs = std::filesystem;
 using fermap::test::run_cli;
 
-namespace {
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-}  // namespace
+using fermap::test::read_text;
 
 TEST_CASE("fermap train: Ctrl-C checkpoints and exits cleanly, --resume continues", "[cli][train][slow]") {
   const std::string data = fermap::test::synthetic_dataset();

@@ -22,15 +22,9 @@
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
+using fermap::test::read_text;
 
 namespace {
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 int count_of(const std::string& text, const std::string& what) {
   int n = 0;

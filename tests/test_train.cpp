@@ -86,6 +86,22 @@ TEST_CASE("a run refuses a used folder and a checkpoint of other settings", "[tr
   CHECK_THROWS_WITH(train(c), Catch::Contains("was made with lr"));
 }
 
+TEST_CASE("a run resumes from a moved data folder but not from other images", "[train][slow]") {
+  TrainConfig c = tiny_config("train_moved", 1);
+  c.max_steps = 2;
+  train(c);
+  c.max_steps = 3;
+  c.resume = true;
+  const std::string moved = std::string(FERMAP_TEST_TMP) + "/train_moved_data";
+  fs::remove_all(moved);
+  fs::copy(c.data, moved, fs::copy_options::recursive);
+  c.data = moved;
+  CHECK(train(c).interrupted);  // resumed, and stopped again after three more steps
+
+  fs::remove(moved + "/train/sad/0.png");
+  CHECK_THROWS_WITH(train(c), Catch::Contains("was made with other images"));
+}
+
 TEST_CASE("a diverging run stops with a clear message", "[train][slow]") {
   TrainConfig c = tiny_config("train_diverge", 1);
   c.lr = 1e30f;

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 
@@ -17,6 +18,7 @@
 #include "fermap/loss.hpp"
 #include "fermap/plot.hpp"
 #include "fermap/progress.hpp"
+#include "fermap/serialize.hpp"
 #include "fermap/train.hpp"
 #include "fermap/zoo.hpp"
 #include "train/run_files.hpp"
@@ -50,6 +52,29 @@ Position position_from(const nlohmann::json& j) {
   return p;
 }
 
+// What the run trains and validates on, independent of where the folder lives: a checksum of the
+// split's pixels and labels. A moved data folder resumes; other images do not.
+std::string data_fingerprint(const Dataset& train, const Dataset& val) {
+  std::string part_sums;
+  auto add = [&](const void* data, size_t bytes) {
+    const uint64_t sum = model_file_checksum({static_cast<const char*>(data), bytes});
+    part_sums.append(reinterpret_cast<const char*>(&sum), sizeof sum);
+  };
+  for (const Dataset* d : {&train, &val}) {
+    add(d->pixels.data(), d->pixels.size());
+    add(d->labels.data(), d->labels.size() * sizeof(int));
+  }
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(model_file_checksum(part_sums)));
+  return hex;
+}
+
+bool same_file_path(const std::string& a, const std::string& b) {
+  std::error_code ea, eb;
+  const auto ca = std::filesystem::weakly_canonical(a, ea), cb = std::filesystem::weakly_canonical(b, eb);
+  return ea || eb ? a == b : ca == cb;
+}
+
 class Run {
  public:
   Run(const TrainConfig& config, const std::atomic<bool>* stop)
@@ -80,6 +105,7 @@ class Run {
   CrossEntropyOptions loss_options_;
   size_t epoch_items_ = 0;
   TrainResult result_;
+  std::string data_fingerprint_;
   std::vector<std::string> data_log_;  // what loading the data has to say, logged once the run folder exists
   int64_t steps_here_ = 0;
   Clock::time_point started_ = Clock::now();
@@ -96,6 +122,7 @@ void Run::load_data() {
   train_ = std::move(split.train);
   val_ = std::move(split.val);
   if (train_.size() == 0) throw Error(c_.data + ": no training images");
+  data_fingerprint_ = data_fingerprint(train_, val_);
   std::string counts;
   const auto tc = train_.class_counts(), vc = val_.class_counts();
   for (size_t k = 0; k < train_.class_names.size(); ++k)
@@ -106,6 +133,7 @@ void Run::load_data() {
 
 void Run::save_checkpoint(const Position& p) {
   meta_.extra = {{"config", c_.to_json()},
+                 {"data_fingerprint", data_fingerprint_},
                  {"position", position_json(p)},
                  {"optimizer_steps", optimizer_->steps()},
                  {"history", history_json(result_.history)},
@@ -123,10 +151,22 @@ bool Run::try_resume(Position& p) {
   if (!extra.contains("config") || !extra.contains("position"))
     throw FormatError(files_.checkpoint() + ": not a training checkpoint");
   nlohmann::json saved = extra["config"], now = c_.to_json();
-  for (auto it = now.begin(); it != now.end(); ++it)
+  for (auto it = now.begin(); it != now.end(); ++it) {
+    if (it.key() == "data") continue;  // the images are compared below, not the folder's name
     if (saved.value(it.key(), nlohmann::json()) != it.value())
       throw Error(files_.checkpoint() + ": was made with " + it.key() + " = " + saved.value(it.key(), nlohmann::json()).dump() +
                   ", not " + it.value().dump() + "; use the same settings or another --out");
+  }
+  const std::string saved_data = saved.value("data", std::string());
+  if (extra.contains("data_fingerprint")) {
+    if (extra["data_fingerprint"] != data_fingerprint_)
+      throw Error(files_.checkpoint() + ": was made with other images than " + c_.data + " holds (it was made from " +
+                  saved_data + "); use the same data or another --out");
+  } else if (!same_file_path(saved_data, c_.data)) {  // a checkpoint from before fingerprints
+    throw Error(files_.checkpoint() + ": was made with data = \"" + saved_data + "\", not \"" + c_.data +
+                "\"; use the same data or another --out");
+  }
+  if (saved_data != c_.data) files_.log("data: the checkpoint's images, now read from " + c_.data + " (were " + saved_data + ")");
   optimizer_->prepare(model_.params());
   for (auto& [name, t] : optimizer_->state_tensors()) {
     auto found = loaded.extra_tensors.find("optimizer/" + name);

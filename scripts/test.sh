@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Sets up and runs every test: the Release build with warnings as errors, the example built
-# against the installed package, the FER2013 dataset tests (when ../shared/data is present), the
-# unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer, and a short run of each
-# libFuzzer target (FERMAP_FUZZ_SECONDS each, default 60; docs/reliability.md).
+# Sets up and runs every test: the Release build with warnings as errors, the FER2013 dataset tests
+# (when ../shared/data is present), the example built against the installed package, the kernel
+# tests on the AVX2 and SSE2 paths, the unit tests again under AddressSanitizer +
+# UndefinedBehaviorSanitizer, and a short run of each libFuzzer target (FERMAP_FUZZ_SECONDS each, default 60; docs/reliability.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -30,6 +30,17 @@ cmake --install build --prefix build/install >/dev/null
 cmake -S examples -B build/examples -G Ninja -DCMAKE_PREFIX_PATH="$root/build/install" >/dev/null
 cmake --build build/examples
 ./build/examples/train_your_own build/examples/tiny.fmp
+
+# The machine above may well take the AVX-512 path; the kernels' AVX2 + FMA and SSE2 paths are
+# built and checked against the reference loops too (the kernels alone: 15 small files each).
+for isa in "avx2:-mavx2 -mfma" "sse2:"; do
+  name=${isa%%:*} flags=${isa#*:}
+  echo "== Kernel tests on the $name path"
+  cmake -S . -B "build-$name" -G Ninja -DCMAKE_BUILD_TYPE=Release -DFERMAP_NATIVE=OFF -DFERMAP_WERROR=ON \
+    -DFERMAP_BUILD_BENCHMARKS=OFF -DCMAKE_CXX_FLAGS="$flags" >/dev/null
+  cmake --build "build-$name" -j "$jobs" --target fermap_kernel_tests
+  "./build-$name/tests/fermap_kernel_tests"
+done
 
 echo "== Unit tests under AddressSanitizer + UndefinedBehaviorSanitizer (Debug)"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DFERMAP_SANITIZE=ON -DFERMAP_WERROR=ON \

@@ -6,4 +6,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p data/models
 cp "$1/best.fmp" "data/models/$2.fmp"
-bash scripts/record_run.sh "$1" "data/models/$2" "${3:-../shared/data/fer2013}"
+bash scripts/record_run.sh "$1" "data/models/$2" "${3:-../shared/data/fer2013}" "data/models/$2.fmp"

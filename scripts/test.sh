@@ -2,7 +2,8 @@
 # Sets up and runs every test: the Release build with warnings as errors, the FER2013 dataset tests
 # (when ../shared/data is present), the example built against the installed package, the kernel
 # tests on the AVX2 and SSE2 paths, the unit tests again under AddressSanitizer +
-# UndefinedBehaviorSanitizer, and a short run of each libFuzzer target (FERMAP_FUZZ_SECONDS each, default 60; docs/reliability.md).
+# UndefinedBehaviorSanitizer, and a short run of each libFuzzer target (FERMAP_FUZZ_SECONDS
+# each, default 60; docs/reliability.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)

@@ -1,4 +1,6 @@
 // End-to-end training on a tiny synthetic dataset: learns, writes its files, resumes exactly.
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -30,10 +32,12 @@ TrainConfig tiny_config(const std::string& out, int epochs) {
   return c;
 }
 
-std::vector<float> all_weights(const std::string& path) {
+std::vector<float> all_weights(const std::string& path, bool trainable_only = false) {
   LoadedModel m = load_model(path);
   std::vector<float> out;
-  for (auto& np : m.model.params()) out.insert(out.end(), np.param->value.data(), np.param->value.data() + np.param->value.size());
+  for (auto& np : m.model.params())
+    if (np.param->trainable || !trainable_only)
+      out.insert(out.end(), np.param->value.data(), np.param->value.data() + np.param->value.size());
   return out;
 }
 
@@ -107,4 +111,39 @@ TEST_CASE("a diverging run stops with a clear message", "[train][slow]") {
   c.lr = 1e30f;
   c.schedule = ScheduleKind::constant;
   CHECK_THROWS_WITH(train(c), Catch::Contains("training diverged"));
+}
+
+TEST_CASE("init starts a run from a trained model's weights and refuses another model or classes", "[train][slow]") {
+  const TrainConfig first = tiny_config("train_init_source", 2);
+  const TrainResult trained = train(first);
+
+  // A learning rate too small to move anything: the run's weights stay the starting model's (the
+  // batch-norm moving statistics do move, with every training batch).
+  TrainConfig c = tiny_config("train_init", 1);
+  c.init = trained.best_model_path;
+  c.lr = 1e-12f;
+  c.schedule = ScheduleKind::constant;
+  c.recalibrate_bn = 0;
+  const TrainResult r = train(c);
+  const std::vector<float> start = all_weights(trained.best_model_path, true), after = all_weights(r.checkpoint_path, true);
+  REQUIRE(start.size() == after.size());
+  float worst = 0;
+  for (size_t i = 0; i < start.size(); ++i) worst = std::max(worst, std::abs(start[i] - after[i]));
+  CHECK(worst < 1e-6f);
+  CHECK(r.best_val_accuracy == Approx(trained.best_val_accuracy).margin(0.02));
+  CHECK(r.best_val_accuracy > 0.6);  // a fresh model at this rate would stay near chance (0.25)
+
+  TrainConfig other_model = tiny_config("train_init_vgg", 1);
+  other_model.init = trained.best_model_path;
+  other_model.model = "vgg16";
+  CHECK_THROWS_WITH(train(other_model), Catch::Contains(trained.best_model_path));
+
+  TrainConfig three = tiny_config("train_init_three", 1);
+  three.classes = "angry,happy,neutral";
+  three.max_steps = 1;
+  const TrainResult small = train(three);
+  TrainConfig other_classes = tiny_config("train_init_classes", 1);
+  other_classes.classes = "angry,happy,sad";
+  other_classes.init = small.checkpoint_path;
+  CHECK_THROWS_WITH(train(other_classes), Catch::Contains("--init needs the same classes"));
 }

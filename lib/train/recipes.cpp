@@ -38,6 +38,7 @@ nlohmann::json TrainConfig::to_json() const {
           {"model", model},
           {"data", data},
           {"classes", classes},
+          {"init", init},
           {"epochs", epochs},
           {"batch", batch},
           {"lr", lr},

@@ -86,6 +86,7 @@ class Run {
   void load_data();
   void save_checkpoint(const Position& p);
   bool try_resume(Position& p);
+  void start_from(const std::string& path);
   EpochRecord finish_epoch(const Position& p, float lr);
   void recalibrate_batch_norm(const std::vector<EpochItem>& plan, const BatchOptions& bo);
   bool stop_requested() const {
@@ -152,7 +153,9 @@ bool Run::try_resume(Position& p) {
     throw FormatError(files_.checkpoint() + ": not a training checkpoint");
   nlohmann::json saved = extra["config"], now = c_.to_json();
   for (auto it = now.begin(); it != now.end(); ++it) {
-    if (it.key() == "data") continue;  // the images are compared below, not the folder's name
+    // The images are compared below, not the folder's name; the starting weights only mattered at
+    // step 0 (the checkpoint holds the current ones), so a moved --init file does not matter either.
+    if (it.key() == "data" || it.key() == "init") continue;
     if (saved.value(it.key(), nlohmann::json()) != it.value())
       throw Error(files_.checkpoint() + ": was made with " + it.key() + " = " + saved.value(it.key(), nlohmann::json()).dump() +
                   ", not " + it.value().dump() + "; use the same settings or another --out");
@@ -182,6 +185,20 @@ bool Run::try_resume(Position& p) {
   files_.log("resumed from " + files_.checkpoint() + " at epoch " + std::to_string(p.epoch + 1) + ", item " +
              std::to_string(p.next_item) + " of " + std::to_string(epoch_items_));
   return true;
+}
+
+void Run::start_from(const std::string& path) {
+  const LoadedModel loaded = load_into(path, model_);  // refuses another architecture
+  if (loaded.meta.classes != meta_.classes) {
+    auto join = [](const std::vector<std::string>& names) {
+      std::string s;
+      for (const auto& name : names) s += (s.empty() ? name : "," + name);
+      return s;
+    };
+    const std::string theirs = join(loaded.meta.classes), ours = join(meta_.classes);
+    throw Error(path + ": its classes are " + theirs + ", this run's are " + ours + "; --init needs the same classes");
+  }
+  files_.log("init: weights (batch-norm statistics included) from " + path);
 }
 
 void Run::recalibrate_batch_norm(const std::vector<EpochItem>& plan, const BatchOptions& bo) {
@@ -230,6 +247,7 @@ TrainResult Run::go() {
   model_ = make_zoo_model(c_.model, {static_cast<int>(train_.class_names.size()), c_.seed});
   meta_.classes = train_.class_names;
   meta_.preprocessing.channels = model_.input_shape()[2];
+  if (!c_.init.empty() && !(c_.resume && std::filesystem::exists(files_.checkpoint()))) start_from(c_.init);
   optimizer_ = make_optimizer(c_.optimizer);
   loss_options_.label_smoothing = c_.label_smoothing;
   if (c_.class_weighted) loss_options_.class_weights = class_weights(train_);

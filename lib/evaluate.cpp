@@ -48,6 +48,15 @@ void fill_batch(const Dataset& data, size_t first, size_t count, const AffineDra
   }
 }
 
+std::string join_names(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) {
+    if (!out.empty()) out += ',';
+    out += n;
+  }
+  return out;
+}
+
 }  // namespace
 
 Tensor predict_dataset(const Model& model, const Preprocessing& pre, const Dataset& data, const EvalOptions& options) {
@@ -74,21 +83,11 @@ Tensor predict_dataset(const Model& model, const Preprocessing& pre, const Datas
   return total;
 }
 
-Evaluation evaluate(const Model& model, const ModelMeta& meta, const Dataset& data, const EvalOptions& options) {
-  if (data.class_names != meta.classes) {
-    auto join = [](const std::vector<std::string>& names) {
-      std::string out;
-      for (const auto& n : names) {
-        if (!out.empty()) out += ',';
-        out += n;
-      }
-      return out;
-    };
-    const std::string want = join(meta.classes), got = join(data.class_names);
-    throw ArgumentError("the model knows classes " + want + " but the data has " + got);
-  }
-  const Tensor p = predict_dataset(model, meta.preprocessing, data, options);
+Evaluation evaluate_probabilities(const Tensor& p, const Dataset& data) {
   const int k = p.dim(1);
+  if (static_cast<size_t>(p.dim(0)) != data.size() || static_cast<size_t>(k) != data.class_names.size())
+    throw ShapeError("probabilities " + p.shape().str() + " do not fit " + std::to_string(data.size()) + " images of " +
+                     std::to_string(data.class_names.size()) + " classes");
   std::vector<int> predictions(data.size());
   double loss = 0.0;
   for (size_t i = 0; i < data.size(); ++i) {
@@ -97,9 +96,32 @@ Evaluation evaluate(const Model& model, const ModelMeta& meta, const Dataset& da
     loss -= std::log(std::max(row[data.labels[i]], 1e-12f));
   }
   Evaluation e;
-  e.metrics = compute_metrics(data.labels, predictions, meta.classes);
+  e.metrics = compute_metrics(data.labels, predictions, data.class_names);
   e.loss = data.size() ? loss / static_cast<double>(data.size()) : 0.0;
   return e;
+}
+
+Evaluation evaluate(const std::vector<ModelRef>& models, const Dataset& data, const EvalOptions& options) {
+  if (models.empty()) throw ArgumentError("no model to evaluate");
+  Tensor sum;
+  for (const ModelRef& m : models) {
+    if (data.class_names != m.meta->classes)
+      throw ArgumentError("the model knows classes " + join_names(m.meta->classes) + " but the data has " +
+                          join_names(data.class_names));
+    const Tensor p = predict_dataset(*m.model, m.meta->preprocessing, data, options);
+    if (sum.size() == 0) {
+      sum = p;
+      continue;
+    }
+    for (int64_t i = 0; i < p.size(); ++i) sum[i] += p[i];
+  }
+  const float share = 1.0f / static_cast<float>(models.size());
+  for (int64_t i = 0; i < sum.size(); ++i) sum[i] *= share;
+  return evaluate_probabilities(sum, data);
+}
+
+Evaluation evaluate(const Model& model, const ModelMeta& meta, const Dataset& data, const EvalOptions& options) {
+  return evaluate(std::vector<ModelRef>{{&model, &meta}}, data, options);
 }
 
 }  // namespace fermap

@@ -79,3 +79,39 @@ TEST_CASE("fermap eval prints the report and writes the confusion matrix", "[cli
   CHECK(run_cli("eval " + out + "/missing.fmp --data " + data, text) == 1);
   CHECK_THAT(text, Catch::Contains("missing.fmp") && Catch::Contains("cannot open"));
 }
+
+TEST_CASE("fermap eval of several models evaluates their ensemble", "[cli][slow]") {
+  const std::string data = fermap::test::synthetic_dataset();
+  const std::string out = std::string(FERMAP_TEST_TMP) + "/cli_eval_ensemble";
+  fs::remove_all(out);
+  std::string text;
+  for (const char* seed : {"1", "2"})
+    REQUIRE(run_cli("train --data " + data + " --out " + out + "/s" + seed + " --seed " + seed +
+                        " --epochs 2 --batch 8 --recipe fast --augment false --flip false --lr 0.001",
+                    text) == 0);
+  auto eval_json = [&](const std::string& models) {
+    text.clear();
+    REQUIRE(run_cli("eval " + models + " --data " + data + " --json 2>/dev/null", text) == 0);
+    return nlohmann::json::parse(text);
+  };
+  const std::string a = out + "/s1/best.fmp", b = out + "/s2/best.fmp";
+  const auto single = eval_json(a), twice = eval_json(a + " " + a), both = eval_json(a + " " + b);
+  // A model averaged with itself is itself.
+  CHECK(twice["accuracy"] == single["accuracy"]);
+  CHECK(twice["loss"].get<double>() == Approx(single["loss"].get<double>()).epsilon(1e-5));
+  CHECK(both["models"] == nlohmann::json::array({a, b}));
+  CHECK_FALSE(both.contains("model"));
+  CHECK(both["accuracy"].get<double>() > 0.6);
+  // The ensemble's loss is that of the averaged probabilities: by convexity of -log, at most the
+  // mean of the members' losses.
+  const auto second = eval_json(b);
+  CHECK(both["loss"].get<double>() <= 0.5 * (single["loss"].get<double>() + second["loss"].get<double>()) + 1e-6);
+
+  text.clear();
+  REQUIRE(run_cli("train --data " + data + " --out " + out + "/three --classes angry,happy,neutral" +
+                      " --epochs 1 --batch 8 --recipe fast --max-steps 1",
+                  text) == 0);
+  text.clear();
+  CHECK(run_cli("eval " + a + " " + out + "/three/checkpoint.fmp --data " + data, text) == 1);
+  CHECK_THAT(text, Catch::Contains("three/checkpoint.fmp") && Catch::Contains("an ensemble needs the same classes"));
+}

@@ -1,4 +1,5 @@
-// fermap eval MODEL --data ROOT: accuracy, per-class report, confusion matrix (text, CSV, PNG).
+// fermap eval MODEL [MODEL...] --data ROOT: accuracy, per-class report, confusion matrix (text, CSV,
+// PNG) of one model or of an ensemble (the average of the models' probabilities).
 #include <iostream>
 
 #include <nlohmann/json.hpp>
@@ -6,20 +7,23 @@
 #include "commands.hpp"
 #include "fermap/classifier.hpp"
 #include "fermap/data/fer2013.hpp"
+#include "fermap/error.hpp"
 #include "fermap/evaluate.hpp"
 #include "fermap/plot.hpp"
 
 namespace fermap::cli {
 
 void add_eval_command(CLI::App& app) {
-  auto* cmd = app.add_subcommand("eval", "Evaluate a model on a dataset's test split");
+  auto* cmd = app.add_subcommand("eval", "Evaluate a model (or an ensemble of models) on a dataset's test split");
   struct Flags {
-    std::string model, data, split = "test", confusion_csv, confusion_png;
+    std::vector<std::string> models;
+    std::string data, split = "test", confusion_csv, confusion_png;
     bool tta = false, json = false, skip_bad = false;
     int batch = 256;
   };
   auto f = std::make_shared<Flags>();
-  cmd->add_option("model", f->model, "Model file (.fmp)")->required();
+  cmd->add_option("model", f->models, "Model file (.fmp); several: evaluate their ensemble (averaged probabilities)")
+      ->required();
   cmd->add_option("--data", f->data, "Dataset: folder with test/<class>/ or fer2013.csv")->required();
   cmd->add_option("--split", f->split, "test (default) or train");
   cmd->add_flag("--tta", f->tta, "Test-time augmentation: average over flips and small shifts");
@@ -29,11 +33,18 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--batch", f->batch)->check(CLI::PositiveNumber);
   cmd->add_flag("--skip-bad", f->skip_bad, "Skip unreadable images instead of stopping");
   cmd->callback([f] {
-    LoadedModel m = load_model(f->model);
-    check_classifier_model(m, f->model);
+    std::vector<LoadedModel> loaded;
+    for (const std::string& path : f->models) {
+      loaded.push_back(load_model(path));
+      check_classifier_model(loaded.back(), path);
+      const LoadedModel& first = loaded.front();
+      if (loaded.back().meta.classes != first.meta.classes || loaded.back().model.input_shape() != first.model.input_shape())
+        throw ArgumentError(path + ": its classes or input size differ from " + f->models.front() +
+                            "'s; an ensemble needs the same classes and input size");
+    }
     LoadOptions lo;
-    lo.classes = m.meta.classes;
-    lo.height = lo.width = m.model.input_shape()[0];
+    lo.classes = loaded.front().meta.classes;
+    lo.height = lo.width = loaded.front().model.input_shape()[0];
     lo.skip_bad = f->skip_bad;
     LoadReport report;
     const Dataset data = load_dataset(f->data, f->split, lo, &report);
@@ -41,19 +52,27 @@ void add_eval_command(CLI::App& app) {
     EvalOptions eo;
     eo.tta = f->tta;
     eo.batch = f->batch;
-    const Evaluation e = evaluate(m.model, m.meta, data, eo);
+    std::vector<ModelRef> refs;
+    for (const LoadedModel& m : loaded) refs.push_back({&m.model, &m.meta});
+    const Evaluation e = evaluate(refs, data, eo);
+    std::string names;
+    for (const std::string& path : f->models) {
+      if (!names.empty()) names += " + ";
+      names += path;
+    }
     if (!f->confusion_csv.empty()) write_file_atomically(f->confusion_csv, e.metrics.confusion_csv());
     if (!f->confusion_png.empty())
-      plot_confusion_png(f->confusion_png, e.metrics, "fermap " + f->model + (f->tta ? " (TTA)" : ""));
+      plot_confusion_png(f->confusion_png, e.metrics, "fermap " + names + (f->tta ? " (TTA)" : ""));
     if (f->json) {
       nlohmann::json j = e.metrics.to_json();
       j["loss"] = e.loss;
-      j["model"] = f->model;
+      if (f->models.size() == 1) j["model"] = f->models.front();
+      j["models"] = f->models;
       j["tta"] = f->tta;
       std::cout << j.dump(2) << "\n";
       return;
     }
-    std::cout << "model " << f->model << " on " << data.size() << " " << f->split << " images"
+    std::cout << (f->models.size() == 1 ? "model " : "ensemble ") << names << " on " << data.size() << " " << f->split << " images"
               << (f->tta ? " (test-time augmentation)" : "") << "\nloss " << e.loss << "\n\n"
               << e.metrics.table();
   });

@@ -1,6 +1,7 @@
 // End-to-end training on a tiny synthetic dataset: learns, writes its files, resumes exactly.
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -146,4 +147,43 @@ TEST_CASE("init starts a run from a trained model's weights and refuses another 
   other_classes.classes = "angry,happy,sad";
   other_classes.init = small.checkpoint_path;
   CHECK_THROWS_WITH(train(other_classes), Catch::Contains("--init needs the same classes"));
+}
+
+TEST_CASE("the augmentation ranges reach the training batches", "[train][slow]") {
+  TrainConfig plain = tiny_config("train_aug_off", 1);
+  train(plain);
+  // Zero ranges draw the identity transform, which reproduces the image exactly.
+  TrainConfig zero = tiny_config("train_aug_zero", 1);
+  zero.augment = true;
+  zero.rotation = zero.shift = zero.zoom = 0;
+  train(zero);
+  TrainConfig some = tiny_config("train_aug_some", 1);
+  some.augment = true;
+  some.rotation = 20;
+  train(some);
+  const auto weights = [](const TrainConfig& c) { return all_weights(c.out_dir + "/checkpoint.fmp"); };
+  CHECK(weights(zero) == weights(plain));
+  CHECK(weights(some) != weights(plain));
+}
+
+TEST_CASE("the committed --recipe paper checkpoint still resumes", "[dataset][train]") {
+  const char* root = std::getenv("FERMAP_DATA");
+  if (!root) {
+    WARN("FERMAP_DATA is not set: the committed checkpoint is not resumed");
+    return;
+  }
+  TrainConfig c = recipe("paper");
+  c.data = root;
+  c.out_dir = std::string(FERMAP_TEST_TMP) + "/train_paper_resume";
+  fs::remove_all(c.out_dir);
+  fs::create_directories(c.out_dir);
+  fs::copy_file(std::string(FERMAP_SOURCE_DIR) + "/data/models/checkpoints/custom_cnn-paper-s1.fmp", c.out_dir + "/checkpoint.fmp");
+  c.resume = true;
+  c.max_steps = 1;
+  const TrainResult r = train(c);
+  CHECK(r.interrupted);
+  CHECK(r.history.size() == 3);  // it was saved 27,008 images into epoch 4
+  std::ifstream log(c.out_dir + "/train.log");
+  const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  CHECK_THAT(text, Catch::Contains("resumed from") && Catch::Contains("at epoch 4, item 27008"));
 }

@@ -37,6 +37,9 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--schedule", f->schedule, "constant, step, cosine or one-cycle");
   cmd->add_option("--l2", f->c.l2, "L2 factor on kernels (Keras: loss += l2 * sum w^2)")->check(CLI::NonNegativeNumber);
   cmd->add_option("--augment", f->c.augment, "Random rotation/shift/zoom (true/false)");
+  cmd->add_option("--rotation", f->c.rotation, "Augmentation: rotation range in degrees, either way")->check(CLI::Range(0.0, 180.0));
+  cmd->add_option("--shift", f->c.shift, "Augmentation: shift range, a fraction of the width/height")->check(CLI::Range(0.0, 0.5));
+  cmd->add_option("--zoom", f->c.zoom, "Augmentation: zoom range z, scales in [1 - z, 1 + z]")->check(CLI::Range(0.0, 0.9));
   cmd->add_option("--augment-all", f->c.augment_all, "Augment originals too, not only balancing copies");
   cmd->add_option("--flip", f->c.flip, "Random horizontal flips");
   cmd->add_option("--balance", f->balance, "paper, sampler or none");
@@ -70,6 +73,9 @@ void add_train_command(CLI::App& app) {
     if (given("--schedule")) c.schedule = parse_schedule(f->schedule);
     if (given("--l2")) c.l2 = u.l2;
     if (given("--augment")) c.augment = u.augment;
+    if (given("--rotation")) c.rotation = u.rotation;
+    if (given("--shift")) c.shift = u.shift;
+    if (given("--zoom")) c.zoom = u.zoom;
     if (given("--augment-all")) c.augment_all = u.augment_all;
     if (given("--flip")) c.flip = u.flip;
     if (given("--balance")) c.balance = parse_balance(f->balance);

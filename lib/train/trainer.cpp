@@ -152,13 +152,17 @@ bool Run::try_resume(Position& p) {
   if (!extra.contains("config") || !extra.contains("position"))
     throw FormatError(files_.checkpoint() + ": not a training checkpoint");
   nlohmann::json saved = extra["config"], now = c_.to_json();
+  // A setting the checkpoint does not name is newer than the checkpoint: it was made with the
+  // setting's default, the only behaviour there was.
+  const nlohmann::json defaults = TrainConfig{}.to_json();
   for (auto it = now.begin(); it != now.end(); ++it) {
     // The images are compared below, not the folder's name; the starting weights only mattered at
     // step 0 (the checkpoint holds the current ones), so a moved --init file does not matter either.
     if (it.key() == "data" || it.key() == "init") continue;
-    if (saved.value(it.key(), nlohmann::json()) != it.value())
-      throw Error(files_.checkpoint() + ": was made with " + it.key() + " = " + saved.value(it.key(), nlohmann::json()).dump() +
-                  ", not " + it.value().dump() + "; use the same settings or another --out");
+    const nlohmann::json& was = saved.contains(it.key()) ? saved[it.key()] : defaults[it.key()];
+    if (was != it.value())
+      throw Error(files_.checkpoint() + ": was made with " + it.key() + " = " + was.dump() + ", not " + it.value().dump() +
+                  "; use the same settings or another --out");
   }
   const std::string saved_data = saved.value("data", std::string());
   if (extra.contains("data_fingerprint")) {
@@ -268,6 +272,9 @@ TrainResult Run::go() {
   bo.channels = model_.input_shape()[2];
   bo.seed = c_.seed;
   bo.augment.horizontal_flip = c_.flip;
+  bo.augment.rotation_deg = c_.rotation;
+  bo.augment.width_shift = bo.augment.height_shift = c_.shift;
+  bo.augment.zoom = c_.zoom;
   Tensor x, dlogits;
   std::vector<int> labels;
   auto last_save = Clock::now();

@@ -177,3 +177,58 @@ TEST_CASE("augment: draws stay within and fill the paper's ranges", "[data]") {
   for (int i = 0; i < kDraws; ++i) n += draw_augmentation(flip, 5, static_cast<uint64_t>(i)).flip;
   CHECK(n == Approx(kDraws / 2).margin(kDraws / 50));
 }
+
+TEST_CASE("augment: random erasing draws rectangles of the stated sizes, at the stated rate", "[data]") {
+  AugmentOptions o;
+  o.erase = 0.5f;
+  constexpr int kDraws = 20000;
+  int erased = 0;
+  double smallest = 1, largest = 0;
+  for (int i = 0; i < kDraws; ++i) {
+    const AffineDraw d = draw_augmentation(o, 7, static_cast<uint64_t>(i), {kH, kW});
+    if (d.erase_height == 0) {
+      CHECK(d.erase_width == 0);
+      continue;
+    }
+    ++erased;
+    REQUIRE(d.erase_row >= 0);
+    REQUIRE(d.erase_col >= 0);
+    REQUIRE(d.erase_row + d.erase_height <= kH);
+    REQUIRE(d.erase_col + d.erase_width <= kW);
+    const double share = static_cast<double>(d.erase_height * d.erase_width) / (kH * kW);
+    smallest = std::min(smallest, share);
+    largest = std::max(largest, share);
+  }
+  CHECK(erased == Approx(kDraws / 2).margin(kDraws / 50));
+  // 2-25 % of the image, up to the rounding of a side and the clamping of long thin rectangles.
+  CHECK(smallest > 0.01);
+  CHECK(smallest < 0.03);
+  CHECK(largest < 0.30);
+  CHECK(largest > 0.20);
+  o.erase = 0;
+  for (int i = 0; i < 1000; ++i) CHECK(draw_augmentation(o, 7, static_cast<uint64_t>(i), {kH, kW}).erase_height == 0);
+}
+
+TEST_CASE("augment: the erased rectangle holds the image's mean, the rest is untouched", "[data]") {
+  const std::vector<uint8_t> src = noise();
+  AffineDraw d;
+  d.erase_row = 5, d.erase_col = 30, d.erase_height = 10, d.erase_width = 12;
+  CHECK_FALSE(d.is_identity());
+  std::vector<float> out(kH * kW);
+  augment_image(src.data(), kH, kW, d, out.data());
+  double sum = 0;
+  for (uint8_t v : src) sum += v;
+  const float mean = static_cast<float>(sum / (kH * kW));
+  int inside = 0;
+  for (int r = 0; r < kH; ++r)
+    for (int c = 0; c < kW; ++c) {
+      const size_t p = static_cast<size_t>(r * kW + c);
+      const bool in = r >= 5 && r < 15 && c >= 30 && c < 42;
+      inside += in;
+      if (in)
+        REQUIRE(out[p] == Approx(mean).epsilon(1e-6));
+      else
+        REQUIRE(out[p] == static_cast<float>(src[p]));
+    }
+  CHECK(inside == 120);
+}

@@ -161,9 +161,15 @@ TEST_CASE("the augmentation ranges reach the training batches", "[train][slow]")
   some.augment = true;
   some.rotation = 20;
   train(some);
+  TrainConfig erased = zero;
+  erased.out_dir = std::string(FERMAP_TEST_TMP) + "/train_aug_erase";
+  fs::remove_all(erased.out_dir);
+  erased.erase = 1;
+  train(erased);
   const auto weights = [](const TrainConfig& c) { return all_weights(c.out_dir + "/checkpoint.fmp"); };
   CHECK(weights(zero) == weights(plain));
   CHECK(weights(some) != weights(plain));
+  CHECK(weights(erased) != weights(plain));
 }
 
 TEST_CASE("the committed --recipe paper checkpoint still resumes", "[dataset][train]") {

@@ -39,7 +39,9 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--augment", f->c.augment, "Random rotation/shift/zoom (true/false)");
   cmd->add_option("--rotation", f->c.rotation, "Augmentation: rotation range in degrees, either way")->check(CLI::Range(0.0, 180.0));
   cmd->add_option("--shift", f->c.shift, "Augmentation: shift range, a fraction of the width/height")->check(CLI::Range(0.0, 0.5));
-  cmd->add_option("--zoom", f->c.zoom, "Augmentation: zoom range z, scales in [1 - z, 1 + z]")->check(CLI::Range(0.0, 0.9));
+  cmd->add_option("--zoom-range", f->c.zoom, "Augmentation: zoom range z, scales in [1 - z, 1 + z]")->check(CLI::Range(0.0, 0.9));
+  cmd->add_option("--erase", f->c.erase, "Augmentation: probability of random erasing (one rectangle, 2-25 % of the image)")
+      ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--augment-all", f->c.augment_all, "Augment originals too, not only balancing copies");
   cmd->add_option("--flip", f->c.flip, "Random horizontal flips");
   cmd->add_option("--balance", f->balance, "paper, sampler or none");
@@ -75,7 +77,8 @@ void add_train_command(CLI::App& app) {
     if (given("--augment")) c.augment = u.augment;
     if (given("--rotation")) c.rotation = u.rotation;
     if (given("--shift")) c.shift = u.shift;
-    if (given("--zoom")) c.zoom = u.zoom;
+    if (given("--zoom-range")) c.zoom = u.zoom;
+    if (given("--erase")) c.erase = u.erase;
     if (given("--augment-all")) c.augment_all = u.augment_all;
     if (given("--flip")) c.flip = u.flip;
     if (given("--balance")) c.balance = parse_balance(f->balance);

@@ -33,6 +33,7 @@ struct TrainConfig {
   float rotation = 10;              //   degrees either way
   float shift = 0.1f;               //   a fraction of the width and of the height, either way
   float zoom = 0.1f;                //   scale drawn from [1 - zoom, 1 + zoom] per axis
+  float erase = 0;                  // probability of random erasing (one rectangle; not in the paper)
   bool augment_all = false;         // augment originals too, not only the balancing copies
   bool flip = false;                // horizontal flips (not in the paper)
   Balance balance = Balance::paper;

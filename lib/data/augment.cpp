@@ -11,7 +11,8 @@
 namespace fermap {
 
 bool AffineDraw::is_identity() const {
-  return angle_deg == 0 && shift_x == 0 && shift_y == 0 && zoom_x == 1 && zoom_y == 1 && !flip;
+  return angle_deg == 0 && shift_x == 0 && shift_y == 0 && zoom_x == 1 && zoom_y == 1 && !flip &&
+         erase_height * erase_width == 0;
 }
 
 AffineDraw draw_augmentation(const AugmentOptions& options, uint64_t seed, uint64_t stream,
@@ -25,8 +26,32 @@ AffineDraw draw_augmentation(const AugmentOptions& options, uint64_t seed, uint6
   d.zoom_y = 1.0f + options.zoom * symmetric(3);
   d.zoom_x = 1.0f + options.zoom * symmetric(4);
   d.flip = options.horizontal_flip && hash_uniform(seed, stream, 5) < 0.5f;
+  if (options.erase > 0 && hash_uniform(seed, stream, 6) < options.erase) {
+    const float area = (0.02f + 0.23f * hash_uniform(seed, stream, 7)) * static_cast<float>(size.height * size.width);
+    const float aspect = std::exp(std::log(0.3f) + (std::log(3.3f) - std::log(0.3f)) * hash_uniform(seed, stream, 8));
+    d.erase_height = std::clamp(static_cast<int>(std::lround(std::sqrt(area * aspect))), 1, size.height);
+    d.erase_width = std::clamp(static_cast<int>(std::lround(std::sqrt(area / aspect))), 1, size.width);
+    d.erase_row = static_cast<int>(hash_uniform(seed, stream, 9) * static_cast<float>(size.height - d.erase_height + 1));
+    d.erase_col = static_cast<int>(hash_uniform(seed, stream, 10) * static_cast<float>(size.width - d.erase_width + 1));
+    d.erase_row = std::min(d.erase_row, size.height - d.erase_height);  // a draw of exactly 1.0f cannot overflow
+    d.erase_col = std::min(d.erase_col, size.width - d.erase_width);
+  }
   return d;
 }
+
+namespace {
+
+void erase_rectangle(int h, int w, const AffineDraw& d, float* image) {
+  const size_t n = static_cast<size_t>(h) * static_cast<size_t>(w);
+  double sum = 0;
+  for (size_t p = 0; p < n; ++p) sum += image[p];
+  const auto mean = static_cast<float>(sum / static_cast<double>(n));
+  const int r1 = std::min(d.erase_row + d.erase_height, h), c1 = std::min(d.erase_col + d.erase_width, w);
+  for (int r = std::max(d.erase_row, 0); r < r1; ++r)
+    for (int c = std::max(d.erase_col, 0); c < c1; ++c) image[static_cast<size_t>(r) * static_cast<size_t>(w) + static_cast<size_t>(c)] = mean;
+}
+
+}  // namespace
 
 void augment_image(const uint8_t* src, int h, int w, const AffineDraw& d, float* dst) {
   const double a = static_cast<double>(d.angle_deg) * std::numbers::pi / 180.0;
@@ -55,6 +80,7 @@ void augment_image(const uint8_t* src, int h, int w, const AffineDraw& d, float*
           (1.0f - fy) * top + fy * bottom;
     }
   }
+  if (d.erase_height > 0 && d.erase_width > 0) erase_rectangle(h, w, d, dst);
 }
 
 }  // namespace fermap

@@ -49,6 +49,7 @@ nlohmann::json TrainConfig::to_json() const {
           {"rotation", rotation},
           {"shift", shift},
           {"zoom", zoom},
+          {"erase", erase},
           {"augment_all", augment_all},
           {"flip", flip},
           {"balance", balance_name(balance)},

@@ -275,6 +275,7 @@ TrainResult Run::go() {
   bo.augment.rotation_deg = c_.rotation;
   bo.augment.width_shift = bo.augment.height_shift = c_.shift;
   bo.augment.zoom = c_.zoom;
+  bo.augment.erase = c_.erase;
   Tensor x, dlogits;
   std::vector<int> labels;
   auto last_save = Clock::now();

@@ -29,12 +29,16 @@ struct AugmentOptions {
   float height_shift = 0.1f;    // Keras height_shift_range, a fraction of the height
   float zoom = 0.1f;            // Keras zoom_range=z means [1 - z, 1 + z]
   bool horizontal_flip = false;
+  // Random erasing (Zhong et al., 2017; not in the paper): with this probability, one rectangle
+  // of 2-25 % of the image, aspect ratio 0.3-3.3, is painted over with the image's mean.
+  float erase = 0;
 };
 
 // One drawn transform. Shifts are in pixels; x is the column (horizontal), y the row (vertical).
 struct AffineDraw {
   float angle_deg = 0, shift_x = 0, shift_y = 0, zoom_x = 1, zoom_y = 1;
   bool flip = false;
+  int erase_row = 0, erase_col = 0, erase_height = 0, erase_width = 0;  // no rectangle when 0 x 0
   bool is_identity() const;
 };
 
@@ -42,7 +46,7 @@ struct ImageSize {
   int height = 48, width = 48;
 };
 
-// Draws a transform from counter-based random numbers (seed, stream, 0..5): deterministic and
+// Draws a transform from counter-based random numbers (seed, stream, 0..10): deterministic and
 // independent of thread count. `size` turns the shift fractions into pixels.
 AffineDraw draw_augmentation(const AugmentOptions& options, uint64_t seed, uint64_t stream,
                              ImageSize size = {});
@@ -50,6 +54,7 @@ AffineDraw draw_augmentation(const AugmentOptions& options, uint64_t seed, uint6
 // dst[r * w + c] = the transformed image at (r, c), as floats in the source's 0..255 range (not
 // rounded, as Keras gives floats). src is h x w bytes, row-major; src and dst must not overlap.
 // The identity draw reproduces src exactly; a whole-pixel shift or a flip moves pixels exactly.
+// The erased rectangle is painted last, over the transformed image, with that image's mean.
 void augment_image(const uint8_t* src, int h, int w, const AffineDraw& draw, float* dst);
 
 }  // namespace fermap

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "fermap/data/augment.hpp"
+#include "fermap/data/fer2013.hpp"
 #include "fermap/error.hpp"
 #include "fermap/loss.hpp"
 
@@ -46,15 +47,6 @@ void fill_batch(const Dataset& data, size_t first, size_t count, const AffineDra
     for (int p = 0; p < h * w; ++p)
       for (int k = 0; k < c; ++k) dst[p * c + k] = pixels[p] * pre.scale;
   }
-}
-
-std::string join_names(const std::vector<std::string>& names) {
-  std::string out;
-  for (const auto& n : names) {
-    if (!out.empty()) out += ',';
-    out += n;
-  }
-  return out;
 }
 
 }  // namespace
@@ -106,8 +98,8 @@ Evaluation evaluate(const std::vector<ModelRef>& models, const Dataset& data, co
   Tensor sum;
   for (const ModelRef& m : models) {
     if (data.class_names != m.meta->classes)
-      throw ArgumentError("the model knows classes " + join_names(m.meta->classes) + " but the data has " +
-                          join_names(data.class_names));
+      throw ArgumentError("the model knows classes " + join_class_list(m.meta->classes) + " but the data has " +
+                          join_class_list(data.class_names));
     const Tensor p = predict_dataset(*m.model, m.meta->preprocessing, data, options);
     if (sum.size() == 0) {
       sum = p;

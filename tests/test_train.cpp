@@ -139,6 +139,14 @@ TEST_CASE("init starts a run from a trained model's weights and refuses another 
   other_model.model = "vgg16";
   CHECK_THROWS_WITH(train(other_model), Catch::Contains(trained.best_model_path));
 
+  TrainConfig two = tiny_config("train_init_two", 1);
+  two.classes = "angry,happy";
+  two.max_steps = 1;
+  TrainConfig fewer_classes = tiny_config("train_init_fewer", 1);
+  fewer_classes.init = train(two).checkpoint_path;
+  CHECK_THROWS_WITH(train(fewer_classes), Catch::Contains("its classes are angry,happy, this run's are angry,happy,neutral,sad"));
+  CHECK_FALSE(fs::exists(fewer_classes.out_dir));  // refused before the run folder is made
+
   TrainConfig three = tiny_config("train_init_three", 1);
   three.classes = "angry,happy,neutral";
   three.max_steps = 1;
@@ -157,8 +165,9 @@ TEST_CASE("the augmentation ranges reach the training batches", "[train][slow]")
   zero.augment = true;
   zero.rotation = zero.shift = zero.zoom = 0;
   train(zero);
-  TrainConfig some = tiny_config("train_aug_some", 1);
-  some.augment = true;
+  TrainConfig some = zero;  // rotation alone
+  some.out_dir = std::string(FERMAP_TEST_TMP) + "/train_aug_some";
+  fs::remove_all(some.out_dir);
   some.rotation = 20;
   train(some);
   TrainConfig erased = zero;
@@ -170,6 +179,31 @@ TEST_CASE("the augmentation ranges reach the training batches", "[train][slow]")
   CHECK(weights(zero) == weights(plain));
   CHECK(weights(some) != weights(plain));
   CHECK(weights(erased) != weights(plain));
+
+  TrainConfig erase_unaugmented = tiny_config("train_aug_erase_off", 1);
+  erase_unaugmented.erase = 0.5f;
+  CHECK_THROWS_WITH(train(erase_unaugmented), Catch::Contains("needs --augment true"));
+  CHECK_FALSE(fs::exists(erase_unaugmented.out_dir));
+}
+
+TEST_CASE("a checkpoint from before the augmentation settings resumes with the old behaviour", "[train][slow]") {
+  TrainConfig c = tiny_config("train_legacy", 1);
+  c.max_steps = 2;
+  train(c);
+  // Rewrite the checkpoint as an older fermap wrote it: no augmentation settings in its config.
+  const std::string checkpoint = c.out_dir + "/checkpoint.fmp";
+  LoadedModel old = load_model(checkpoint);
+  for (const char* key : {"rotation", "shift", "zoom", "erase", "init"}) old.meta.extra["config"].erase(key);
+  NamedTensors extra;
+  for (auto& [name, t] : old.extra_tensors) extra.emplace_back(name, &t);
+  save_model(checkpoint, old.model, old.meta, extra);
+
+  c.resume = true;
+  c.max_steps = 1;
+  c.rotation = 20;
+  CHECK_THROWS_WITH(train(c), Catch::Contains("was made with rotation = 10.0, not 20.0"));
+  c.rotation = 10;
+  CHECK(train(c).interrupted);  // resumed, and stopped again after one more step
 }
 
 TEST_CASE("the committed --recipe paper checkpoint still resumes", "[dataset][train]") {

@@ -65,9 +65,9 @@ void add_data_command(CLI::App& app) {
   preview->add_option("--augmented", opts->augmented, "Augmented versions per image")->capture_default_str()->check(CLI::Range(1, 20));
   preview->add_option("--zoom", opts->zoom, "Magnification")->capture_default_str()->check(CLI::Range(1, 16));
   preview->add_option("--seed", opts->seed, "Seed for the choice of images and the augmentations")->capture_default_str();
-  preview->add_option("--rotation", opts->augment.rotation_deg, "Rotation range in degrees")->capture_default_str();
-  preview->add_option("--shift", opts->augment.width_shift, "Width and height shift range (fraction)")->capture_default_str();
-  preview->add_option("--zoom-range", opts->augment.zoom, "Zoom range: zoom drawn in [1-z, 1+z]")->capture_default_str();
+  preview->add_option("--rotation", opts->augment.rotation_deg, "Rotation range in degrees")->capture_default_str()->check(CLI::Range(0.0, 180.0));
+  preview->add_option("--shift", opts->augment.width_shift, "Width and height shift range (fraction)")->capture_default_str()->check(CLI::Range(0.0, 0.5));
+  preview->add_option("--zoom-range", opts->augment.zoom, "Zoom range: zoom drawn in [1-z, 1+z]")->capture_default_str()->check(CLI::Range(0.0, 0.9));
   preview->add_flag("--flip", opts->augment.horizontal_flip, "Also flip horizontally at random");
   preview->add_option("--erase", opts->augment.erase, "Probability of random erasing")->capture_default_str()->check(CLI::Range(0.0, 1.0));
   preview->callback([preview_flags, opts, out, split] {

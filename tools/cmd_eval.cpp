@@ -37,10 +37,13 @@ void add_eval_command(CLI::App& app) {
     for (const std::string& path : f->models) {
       loaded.push_back(load_model(path));
       check_classifier_model(loaded.back(), path);
-      const LoadedModel& first = loaded.front();
-      if (loaded.back().meta.classes != first.meta.classes || loaded.back().model.input_shape() != first.model.input_shape())
-        throw ArgumentError(path + ": its classes or input size differ from " + f->models.front() +
-                            "'s; an ensemble needs the same classes and input size");
+      const LoadedModel &first = loaded.front(), &added = loaded.back();
+      if (added.meta.classes != first.meta.classes)
+        throw ArgumentError(path + ": its classes are " + join_class_list(added.meta.classes) + ", " + f->models.front() +
+                            "'s are " + join_class_list(first.meta.classes) + "; an ensemble needs the same classes");
+      if (added.model.input_shape() != first.model.input_shape())
+        throw ArgumentError(path + ": its input is " + added.model.input_shape().str() + ", " + f->models.front() + "'s is " +
+                            first.model.input_shape().str() + "; an ensemble needs the same input size");
     }
     LoadOptions lo;
     lo.classes = loaded.front().meta.classes;

@@ -26,12 +26,12 @@ struct Evaluation {
 // Throws ArgumentError when the dataset's classes differ from the model's.
 Evaluation evaluate(const Model& model, const ModelMeta& meta, const Dataset& data, const EvalOptions& options);
 
-// An ensemble: the average of the models' probabilities (each test-time augmented if asked).
-// Throws ArgumentError when the list is empty or a model's classes differ from the dataset's.
 struct ModelRef {
   const Model* model;
   const ModelMeta* meta;
 };
+// An ensemble: the average of the models' probabilities (each test-time augmented if asked).
+// Throws ArgumentError when the list is empty or a model's classes differ from the dataset's.
 Evaluation evaluate(const std::vector<ModelRef>& models, const Dataset& data, const EvalOptions& options);
 
 // The metrics and mean cross-entropy of [N, classes] probabilities against data's labels.

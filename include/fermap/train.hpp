@@ -30,10 +30,10 @@ struct TrainConfig {
   ScheduleKind schedule = ScheduleKind::constant;
   float l2 = 1e-4f;
   bool augment = true;              // random affine augmentation, with these ranges (the paper's):
-  float rotation = 10;              //   degrees either way
-  float shift = 0.1f;               //   a fraction of the width and of the height, either way
-  float zoom = 0.1f;                //   scale drawn from [1 - zoom, 1 + zoom] per axis
-  float erase = 0;                  // probability of random erasing (one rectangle; not in the paper)
+  float rotation = AugmentOptions{}.rotation_deg;  // degrees either way
+  float shift = AugmentOptions{}.width_shift;      // a fraction of the width and of the height, either way
+  float zoom = AugmentOptions{}.zoom;              // scale drawn from [1 - zoom, 1 + zoom] per axis
+  float erase = AugmentOptions{}.erase;            // probability of random erasing (not in the paper)
   bool augment_all = false;         // augment originals too, not only the balancing copies
   bool flip = false;                // horizontal flips (not in the paper)
   Balance balance = Balance::paper;

@@ -18,13 +18,16 @@ std::string trim_lower(const std::string& s) {
   return out;
 }
 
-std::string joined(const std::vector<std::string>& names) {
+}  // namespace
+
+std::string join_class_list(const std::vector<std::string>& names) {
   std::string out;
-  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  for (const auto& n : names) {
+    if (!out.empty()) out += ',';
+    out += n;
+  }
   return out;
 }
-
-}  // namespace
 
 std::vector<std::string> paper_classes() { return {"angry", "happy", "neutral", "sad"}; }
 
@@ -53,7 +56,7 @@ std::vector<std::string> parse_class_list(const std::string& spec) {
       throw ArgumentError("class list '" + spec + "': empty class name");
     if (std::find(known.begin(), known.end(), name) == known.end())
       throw ArgumentError("class list '" + spec + "': unknown class '" + name + "' (expected " +
-                          joined(known) + ", or 4/paper, 7/all)");
+                          join_class_list(known) + ", or 4/paper, 7/all)");
     if (std::find(out.begin(), out.end(), name) != out.end())
       throw ArgumentError("class list '" + spec + "': class '" + name + "' given twice");
     out.push_back(name);

@@ -107,7 +107,7 @@ class Run {
   size_t epoch_items_ = 0;
   TrainResult result_;
   std::string data_fingerprint_;
-  std::vector<std::string> data_log_;  // what loading the data has to say, logged once the run folder exists
+  std::vector<std::string> early_log_;  // what loading the data and --init have to say, logged once the run folder exists
   int64_t steps_here_ = 0;
   Clock::time_point started_ = Clock::now();
 };
@@ -118,7 +118,7 @@ void Run::load_data() {
   lo.skip_bad = c_.skip_bad;
   LoadReport report;
   const Dataset full = load_dataset(c_.data, "train", lo, &report);
-  if (report.skipped) data_log_.push_back(report.summary());
+  if (report.skipped) early_log_.push_back(report.summary());
   TrainValSplit split = split_stratified(full, c_.val_fraction, c_.seed);
   train_ = std::move(split.train);
   val_ = std::move(split.val);
@@ -128,7 +128,7 @@ void Run::load_data() {
   const auto tc = train_.class_counts(), vc = val_.class_counts();
   for (size_t k = 0; k < train_.class_names.size(); ++k)
     counts += " " + train_.class_names[k] + " " + std::to_string(tc[k]) + "/" + std::to_string(vc[k]);
-  data_log_.push_back("data: " + std::to_string(train_.size()) + " train, " + std::to_string(val_.size()) +
+  early_log_.push_back("data: " + std::to_string(train_.size()) + " train, " + std::to_string(val_.size()) +
              " validation images (train/validation per class:" + counts + ")");
 }
 
@@ -152,14 +152,14 @@ bool Run::try_resume(Position& p) {
   if (!extra.contains("config") || !extra.contains("position"))
     throw FormatError(files_.checkpoint() + ": not a training checkpoint");
   nlohmann::json saved = extra["config"], now = c_.to_json();
-  // A setting the checkpoint does not name is newer than the checkpoint: it was made with the
-  // setting's default, the only behaviour there was.
-  const nlohmann::json defaults = TrainConfig{}.to_json();
+  // A setting the checkpoint does not name is newer than the checkpoint, which was made with the
+  // behaviour there was before the setting existed.
+  const nlohmann::json before_setting_existed = {{"rotation", 10.0f}, {"shift", 0.1f}, {"zoom", 0.1f}, {"erase", 0.0f}};
   for (auto it = now.begin(); it != now.end(); ++it) {
     // The images are compared below, not the folder's name; the starting weights only mattered at
     // step 0 (the checkpoint holds the current ones), so a moved --init file does not matter either.
     if (it.key() == "data" || it.key() == "init") continue;
-    const nlohmann::json& was = saved.contains(it.key()) ? saved[it.key()] : defaults[it.key()];
+    const nlohmann::json was = saved.contains(it.key()) ? saved[it.key()] : before_setting_existed.value(it.key(), nlohmann::json());
     if (was != it.value())
       throw Error(files_.checkpoint() + ": was made with " + it.key() + " = " + was.dump() + ", not " + it.value().dump() +
                   "; use the same settings or another --out");
@@ -192,17 +192,14 @@ bool Run::try_resume(Position& p) {
 }
 
 void Run::start_from(const std::string& path) {
-  const LoadedModel loaded = load_into(path, model_);  // refuses another architecture
-  if (loaded.meta.classes != meta_.classes) {
-    auto join = [](const std::vector<std::string>& names) {
-      std::string s;
-      for (const auto& name : names) s += (s.empty() ? name : "," + name);
-      return s;
-    };
-    const std::string theirs = join(loaded.meta.classes), ours = join(meta_.classes);
-    throw Error(path + ": its classes are " + theirs + ", this run's are " + ours + "; --init needs the same classes");
-  }
-  files_.log("init: weights (batch-norm statistics included) from " + path);
+  // The classes first: another number of them is also another architecture (the last layer's
+  // width), and the classes say more about what went wrong.
+  const std::vector<std::string> theirs = load_model(path).meta.classes;
+  if (theirs != meta_.classes)
+    throw Error(path + ": its classes are " + join_class_list(theirs) + ", this run's are " + join_class_list(meta_.classes) +
+                "; --init needs the same classes");
+  load_into(path, model_);  // refuses another architecture
+  early_log_.push_back("init: weights (batch-norm statistics included) from " + path);
 }
 
 void Run::recalibrate_batch_norm(const std::vector<EpochItem>& plan, const BatchOptions& bo) {
@@ -243,15 +240,17 @@ TrainResult Run::go() {
   if (c_.threads > 0) omp_set_num_threads(c_.threads);
   if (c_.batch <= 0 || c_.epochs <= 0) throw ArgumentError("batch and epochs must be positive");
   files_.check_new(c_.resume);
-  load_data();  // before the run folder exists: bad data leaves nothing behind but one error
-  files_.create();
-  files_.log("config: " + c_.to_json().dump());
-  for (const std::string& line : data_log_) files_.log(line);
-
+  if (c_.erase > 0 && !c_.augment) throw ArgumentError("random erasing (--erase) is part of the augmentation: it needs --augment true");
+  // Data and starting weights before the run folder exists: bad ones leave nothing behind but one error.
+  load_data();
   model_ = make_zoo_model(c_.model, {static_cast<int>(train_.class_names.size()), c_.seed});
   meta_.classes = train_.class_names;
   meta_.preprocessing.channels = model_.input_shape()[2];
   if (!c_.init.empty() && !(c_.resume && std::filesystem::exists(files_.checkpoint()))) start_from(c_.init);
+  files_.create();
+  files_.log("config: " + c_.to_json().dump());
+  for (const std::string& line : early_log_) files_.log(line);
+
   optimizer_ = make_optimizer(c_.optimizer);
   loss_options_.label_smoothing = c_.label_smoothing;
   if (c_.class_weighted) loss_options_.class_weights = class_weights(train_);

@@ -53,6 +53,8 @@ std::string fer2013_class_name(int emotion_id);
 // list of FER2013 names ("happy,sad"), case-insensitive, kept in the given order. Throws
 // ArgumentError on an unknown or repeated name or an empty list.
 std::vector<std::string> parse_class_list(const std::string& spec);
+// The inverse: "angry,happy,neutral,sad".
+std::string join_class_list(const std::vector<std::string>& names);
 
 struct LoadOptions {
   std::vector<std::string> classes = paper_classes();  // kept classes; label = position here

@@ -8,18 +8,47 @@
 
 namespace fermap {
 
-void softmax(const Tensor& logits, Tensor& probabilities) {
+void softmax(const Tensor& logits, Tensor& probabilities, float temperature) {
   if (logits.shape().rank() != 2) throw ShapeError("softmax expects [N, K] logits, got " + logits.shape().str());
+  if (!(temperature > 0.0f)) throw ArgumentError("softmax temperature must be positive, got " + std::to_string(temperature));
   const int n = logits.dim(0), k = logits.dim(1);
+  const float inv_t = 1.0f / temperature;
   probabilities.resize(logits.shape());
   for (int i = 0; i < n; ++i) {
     const float* z = logits.data() + static_cast<int64_t>(i) * k;
     float* p = probabilities.data() + static_cast<int64_t>(i) * k;
     const float zmax = *std::max_element(z, z + k);
     double sum = 0.0;
-    for (int j = 0; j < k; ++j) sum += (p[j] = std::exp(z[j] - zmax));
+    for (int j = 0; j < k; ++j) sum += (p[j] = std::exp((z[j] - zmax) * inv_t));
     for (int j = 0; j < k; ++j) p[j] = static_cast<float>(p[j] / sum);
   }
+}
+
+double distillation_loss(const Tensor& logits, const Tensor& teacher, float temperature, Tensor& dlogits) {
+  if (logits.shape().rank() != 2 || teacher.shape() != logits.shape())
+    throw ShapeError("distillation expects [N, K] logits and teacher probabilities of the same shape, got " +
+                     logits.shape().str() + " and " + teacher.shape().str());
+  softmax(logits, dlogits, temperature);  // dlogits holds q = softmax(z / T), then T * (q - p) / N
+  const int n = logits.dim(0), k = logits.dim(1);
+  const double t = temperature;
+  double total = 0.0;
+  for (int i = 0; i < n; ++i) {
+    const float* z = logits.data() + static_cast<int64_t>(i) * k;
+    const float* p = teacher.data() + static_cast<int64_t>(i) * k;
+    float* g = dlogits.data() + static_cast<int64_t>(i) * k;
+    // log q_j = z_j / T - logsumexp(z / T), from z to stay finite when q_j underflows.
+    const float zmax = *std::max_element(z, z + k);
+    double sum = 0.0;
+    for (int j = 0; j < k; ++j) sum += std::exp((z[j] - zmax) / t);
+    const double lse = zmax / t + std::log(sum);
+    double kl = 0.0;
+    for (int j = 0; j < k; ++j) {
+      if (p[j] > 0.0f) kl += p[j] * (std::log(static_cast<double>(p[j])) - (z[j] / t - lse));
+      g[j] = static_cast<float>(t * (g[j] - p[j]) / n);
+    }
+    total += t * t * kl;
+  }
+  return n ? total / n : 0.0;
 }
 
 double softmax_cross_entropy(const Tensor& logits, const std::vector<int>& labels,

@@ -115,3 +115,24 @@ TEST_CASE("fermap eval of several models evaluates their ensemble", "[cli][slow]
   CHECK(run_cli("eval " + a + " " + out + "/three/checkpoint.fmp --data " + data, text) == 1);
   CHECK_THAT(text, Catch::Contains("three/checkpoint.fmp") && Catch::Contains("an ensemble needs the same classes"));
 }
+
+TEST_CASE("fermap train --teacher distils, and the distillation flags need a teacher", "[cli][train][slow]") {
+  const std::string data = fermap::test::synthetic_dataset();
+  const std::string out = std::string(FERMAP_TEST_TMP) + "/cli_distill";
+  fs::remove_all(out);
+  const std::string tiny = " --epochs 1 --batch 8 --recipe fast --augment false --flip false --lr 0.001 --max-steps 3";
+  std::string text;
+  REQUIRE(run_cli("train --data " + data + " --out " + out + "/teacher" + tiny, text) == 0);
+  text.clear();
+  REQUIRE(run_cli("train --data " + data + " --out " + out + "/student --teacher " + out + "/teacher/checkpoint.fmp" +
+                      " --distill 0.7 --temperature 3" + tiny,
+                  text) == 0);
+  std::ifstream log(out + "/student/train.log");
+  const std::string logged((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  CHECK_THAT(logged, Catch::Contains("distillation: 1 teacher(s), weight 0.7") &&
+                         Catch::Contains("\"teachers\":[\"" + out + "/teacher/checkpoint.fmp\"]"));
+  text.clear();
+  CHECK(run_cli("train --data " + data + " --out " + out + "/lonely --distill 0.5" + tiny, text) == 1);
+  CHECK_THAT(text, Catch::Contains("need at least one --teacher"));
+  CHECK_FALSE(fs::exists(out + "/lonely"));
+}

@@ -73,3 +73,40 @@ TEST_CASE("L2 penalty and gradient follow Keras: lambda*sum(w^2), 2*lambda*w", "
   CHECK(kernel.grad[1] == Approx(-2.0f));
   CHECK(bias.grad[0] == 0.0f);
 }
+
+TEST_CASE("distillation loss is zero when the student matches the teacher and its gradient is exact", "[loss]") {
+  Tensor z(Shape{3, 4});
+  test::fill_uniform(z, 5, -3.0f, 3.0f);
+  const float temperature = 2.5f;
+  Tensor teacher, g;
+  softmax(z, teacher, temperature);
+  CHECK(distillation_loss(z, teacher, temperature, g) == Approx(0.0).margin(1e-6));
+  for (int64_t i = 0; i < g.size(); ++i) CHECK(g[i] == Approx(0.0f).margin(1e-6));
+
+  // Another teacher: finite differences of T^2 * KL(p || softmax(z / T)).
+  Tensor other(Shape{3, 4});
+  test::fill_uniform(other, 6, -2.0f, 2.0f);
+  softmax(other, teacher, 1.0f);
+  distillation_loss(z, teacher, temperature, g);
+  const auto loss_at = [&](const Tensor& at) {
+    Tensor unused;
+    return distillation_loss(at, teacher, temperature, unused);
+  };
+  CHECK(loss_at(z) > 0.01);
+  for (int64_t i = 0; i < z.size(); ++i) {
+    const float saved = z[i];
+    z[i] = saved + 1e-2f;
+    const double plus = loss_at(z);
+    z[i] = saved - 1e-2f;
+    const double minus = loss_at(z);
+    z[i] = saved;
+    CHECK(g[i] == Approx((plus - minus) / 2e-2).margin(1e-4));
+  }
+}
+
+TEST_CASE("distillation loss rejects mismatched shapes and a temperature that is not positive", "[loss]") {
+  Tensor z(Shape{2, 4}), p(Shape{2, 3}), g;
+  CHECK_THROWS_AS(distillation_loss(z, p, 1.0f, g), ShapeError);
+  Tensor q(Shape{2, 4});
+  CHECK_THROWS_AS(distillation_loss(z, q, 0.0f, g), ArgumentError);
+}

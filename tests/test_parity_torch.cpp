@@ -1,5 +1,5 @@
 // PyTorch parity: every layer's forward output, input gradient and parameter gradients, the
-// softmax cross-entropy, and one full Adam step of custom_cnn, against references that
+// softmax cross-entropy, the distillation loss, and one full Adam step of custom_cnn, against references that
 // tests/parity/torch_reference.py computes with PyTorch (float64, from float32 inputs).
 //
 // The script runs once per group and process; its cases carry fermap layer configs, so each case
@@ -311,6 +311,15 @@ void run_loss_case(const Reference& ref, const Json& c) {
   check_close(name, "dlogits", dlogits, ref.tensor(c, "dlogits"));
 }
 
+void run_distill_case(const Reference& ref, const Json& c) {
+  const std::string name = c["name"];
+  Tensor dlogits;
+  const double loss = fermap::distillation_loss(ref.tensor(c, "logits"), ref.tensor(c, "teacher"), c["temperature"].get<float>(),
+                                                dlogits);
+  check_close(name, "loss", loss, c["loss"].get<double>());
+  check_close(name, "dlogits", dlogits, ref.tensor(c, "dlogits"));
+}
+
 // One training step of custom_cnn: forward (training mode), cross-entropy with label smoothing
 // and class weights plus L2 on the kernels, backward, Adam. Dropout would make the training
 // forward depend on fermap's own random masks, so the step runs zoo's exact architecture with
@@ -448,6 +457,7 @@ void run_case(const Reference& ref, const Json& c) {
   else if (mode == "infer") run_infer_case(ref, c);
   else if (mode == "dropout_train") run_dropout_train_case(ref, c);
   else if (mode == "loss") run_loss_case(ref, c);
+  else if (mode == "distill") run_distill_case(ref, c);
   else if (mode == "adam_step") run_adam_step_case(ref, c);
   else FAIL("case " << c["name"] << " has an unknown mode " << mode);
 }
@@ -464,7 +474,7 @@ void collect_types(const Json& layers, std::set<std::string>& types) {
 
 }  // namespace
 
-TEST_CASE("PyTorch parity: every layer forward and backward with cross-entropy and dropout", "[parity]") {
+TEST_CASE("PyTorch parity: every layer forward and backward with cross-entropy, distillation and dropout", "[parity]") {
   const Reference& ref = reference("layers");
   const Json& cases = ref.index["cases"];
   REQUIRE(cases.size() > 40);
@@ -479,7 +489,7 @@ TEST_CASE("PyTorch parity: every layer forward and backward with cross-entropy a
       "Dropout", "Dense", "ReLU", "Flatten", "GlobalAveragePooling2D", "ZeroPadding2D",
       "ResidualBlock"};
   CHECK(types == every_type);
-  CHECK(modes == std::set<std::string>{"train", "infer", "dropout_train", "loss"});
+  CHECK(modes == std::set<std::string>{"train", "infer", "dropout_train", "loss", "distill"});
 
   for (const auto& c : cases) {
     DYNAMIC_SECTION(c["name"].get<std::string>()) { run_case(ref, c); }

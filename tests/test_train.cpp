@@ -157,6 +157,64 @@ TEST_CASE("init starts a run from a trained model's weights and refuses another 
   CHECK_THROWS_WITH(train(other_classes), Catch::Contains("--init needs the same classes"));
 }
 
+TEST_CASE("distillation learns from the teachers, resumes exactly and refuses other teachers", "[train][slow]") {
+  const TrainResult teacher = train(tiny_config("train_distill_teacher", 2));
+
+  // Weight 1 on the teacher and 0 on the labels: whatever the student learns comes from the
+  // teacher. A fresh student at chance would score about 0.25.
+  TrainConfig c = tiny_config("train_distill", 2);
+  c.teachers = {teacher.best_model_path, teacher.best_model_path};
+  c.distill = 1.0f;
+  c.temperature = 2.0f;
+  const TrainResult r = train(c);
+  LoadedModel student = load_model(r.best_model_path), taught_by = load_model(teacher.best_model_path);
+  const Dataset test = load_dataset(c.data, "test", LoadOptions{});
+  const Evaluation e = evaluate(student.model, student.meta, test, {});
+  INFO("student test accuracy " << e.metrics.accuracy << ", teacher " << evaluate(taught_by.model, taught_by.meta, test, {}).metrics.accuracy);
+  CHECK(e.metrics.accuracy > 0.6);
+
+  // Weight 0: the teachers are consulted but change nothing.
+  TrainConfig plain = tiny_config("train_distill_plain", 1);
+  train(plain);
+  TrainConfig zero = tiny_config("train_distill_zero", 1);
+  zero.teachers = {teacher.best_model_path};
+  zero.distill = 0.0f;
+  train(zero);
+  CHECK(all_weights(zero.out_dir + "/checkpoint.fmp") == all_weights(plain.out_dir + "/checkpoint.fmp"));
+
+  // Interrupted and resumed: the same weights as straight through.
+  TrainConfig straight = tiny_config("train_distill_straight", 1);
+  straight.teachers = {teacher.best_model_path};
+  train(straight);
+  TrainConfig broken = tiny_config("train_distill_broken", 1);
+  broken.teachers = straight.teachers;
+  broken.max_steps = 7;
+  REQUIRE(train(broken).interrupted);
+  broken.max_steps = 0;
+  broken.resume = true;
+  TrainConfig other_teacher = broken;
+  TrainConfig one_step = tiny_config("train_distill_one_step", 1);
+  one_step.max_steps = 1;
+  other_teacher.teachers = {train(one_step).checkpoint_path};
+  CHECK_THROWS_WITH(train(other_teacher), Catch::Contains("was made with other teachers"));
+  train(broken);
+  CHECK(all_weights(straight.out_dir + "/checkpoint.fmp") == all_weights(broken.out_dir + "/checkpoint.fmp"));
+
+  // A teacher of other classes is refused, naming the file, before the run folder exists.
+  TrainConfig two = tiny_config("train_distill_two", 1);
+  two.classes = "angry,happy";
+  two.max_steps = 1;
+  const std::string two_class_model = train(two).checkpoint_path;
+  TrainConfig mismatched = tiny_config("train_distill_mismatch", 1);
+  mismatched.teachers = {teacher.best_model_path, two_class_model};
+  CHECK_THROWS_WITH(train(mismatched), Catch::Contains(two_class_model) && Catch::Contains("a teacher needs the same classes"));
+  CHECK_FALSE(fs::exists(mismatched.out_dir));
+  TrainConfig missing = tiny_config("train_distill_missing", 1);
+  missing.teachers = {c.out_dir + "/no-such-model.fmp"};
+  CHECK_THROWS_WITH(train(missing), Catch::Contains("no-such-model.fmp"));
+  CHECK_FALSE(fs::exists(missing.out_dir));
+}
+
 TEST_CASE("the augmentation ranges reach the training batches", "[train][slow]") {
   TrainConfig plain = tiny_config("train_aug_off", 1);
   train(plain);
@@ -193,7 +251,9 @@ TEST_CASE("a checkpoint from before the augmentation settings resumes with the o
   // Rewrite the checkpoint as an older fermap wrote it: no augmentation settings in its config.
   const std::string checkpoint = c.out_dir + "/checkpoint.fmp";
   LoadedModel old = load_model(checkpoint);
-  for (const char* key : {"rotation", "shift", "zoom", "erase", "init"}) old.meta.extra["config"].erase(key);
+  for (const char* key : {"rotation", "shift", "zoom", "erase", "init", "teachers", "distill", "temperature"})
+    old.meta.extra["config"].erase(key);
+  old.meta.extra.erase("teacher_fingerprint");
   NamedTensors extra;
   for (auto& [name, t] : old.extra_tensors) extra.emplace_back(name, &t);
   save_model(checkpoint, old.model, old.meta, extra);

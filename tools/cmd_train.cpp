@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "fermap/error.hpp"
 #include "fermap/train.hpp"
 #include "interrupt.hpp"
 
@@ -47,6 +48,12 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--balance", f->balance, "paper, sampler or none");
   cmd->add_option("--class-weights", f->c.class_weighted, "Weight the loss by inverse class frequency");
   cmd->add_option("--label-smoothing", f->c.label_smoothing)->check(CLI::Range(0.0, 0.5));
+  cmd->add_option("--teacher", f->c.teachers,
+                  "Distil from this trained model (same classes and input); repeat for an ensemble of teachers");
+  cmd->add_option("--distill", f->c.distill, "With --teacher: the distillation term's weight; the labels get 1 - this")
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--temperature", f->c.temperature, "With --teacher: the softmax temperature of the distillation")
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--recalibrate-bn", f->c.recalibrate_bn, "Recompute batch-norm statistics over N batches after each epoch")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--val-fraction", f->c.val_fraction)->check(CLI::Range(0.0, 0.5));
@@ -84,6 +91,11 @@ void add_train_command(CLI::App& app) {
     if (given("--balance")) c.balance = parse_balance(f->balance);
     if (given("--class-weights")) c.class_weighted = u.class_weighted;
     if (given("--label-smoothing")) c.label_smoothing = u.label_smoothing;
+    if (given("--teacher")) c.teachers = u.teachers;
+    if (given("--distill")) c.distill = u.distill;
+    if (given("--temperature")) c.temperature = u.temperature;
+    if (c.teachers.empty() && (given("--distill") || given("--temperature")))
+      throw ArgumentError("--distill and --temperature need at least one --teacher");
     if (given("--val-fraction")) c.val_fraction = u.val_fraction;
     if (given("--recalibrate-bn")) c.recalibrate_bn = u.recalibrate_bn;
     if (given("--seed")) c.seed = u.seed;

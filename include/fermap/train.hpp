@@ -39,6 +39,12 @@ struct TrainConfig {
   Balance balance = Balance::paper;
   bool class_weighted = false;      // weight the loss by inverse class frequency
   float label_smoothing = 0.0f;
+  // Knowledge distillation: with teachers (trained model files of the same classes and input), the
+  // loss is (1 - distill) * the cross-entropy with the labels + distill * distillation_loss against
+  // the teachers' averaged probabilities at `temperature`, on the same augmented batch.
+  std::vector<std::string> teachers;
+  float distill = 0.5f;
+  float temperature = 2.0f;
   // After each epoch, recompute the batch-norm moving statistics as the plain mean over this many
   // training batches with the epoch's final weights ("precise BN"); 0 keeps Keras' moving average.
   int recalibrate_bn = 0;

@@ -55,6 +55,9 @@ nlohmann::json TrainConfig::to_json() const {
           {"balance", balance_name(balance)},
           {"class_weighted", class_weighted},
           {"label_smoothing", label_smoothing},
+          {"teachers", teachers},
+          {"distill", distill},
+          {"temperature", temperature},
           {"recalibrate_bn", recalibrate_bn},
           {"val_fraction", val_fraction},
           {"seed", seed}};

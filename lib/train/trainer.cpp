@@ -22,6 +22,7 @@
 #include "fermap/train.hpp"
 #include "fermap/zoo.hpp"
 #include "train/run_files.hpp"
+#include "train/teachers.hpp"
 
 namespace fermap {
 
@@ -102,6 +103,7 @@ class Run {
   Model model_;
   ModelMeta meta_;
   std::unique_ptr<Optimizer> optimizer_;
+  Teachers teachers_;
   ScheduleOptions schedule_;
   CrossEntropyOptions loss_options_;
   size_t epoch_items_ = 0;
@@ -135,6 +137,7 @@ void Run::load_data() {
 void Run::save_checkpoint(const Position& p) {
   meta_.extra = {{"config", c_.to_json()},
                  {"data_fingerprint", data_fingerprint_},
+                 {"teacher_fingerprint", teachers_.fingerprint()},
                  {"position", position_json(p)},
                  {"optimizer_steps", optimizer_->steps()},
                  {"history", history_json(result_.history)},
@@ -154,11 +157,14 @@ bool Run::try_resume(Position& p) {
   nlohmann::json saved = extra["config"], now = c_.to_json();
   // A setting the checkpoint does not name is newer than the checkpoint, which was made with the
   // behaviour there was before the setting existed.
-  const nlohmann::json before_setting_existed = {{"rotation", 10.0f}, {"shift", 0.1f}, {"zoom", 0.1f}, {"erase", 0.0f}};
+  const nlohmann::json before_setting_existed = {{"rotation", 10.0f}, {"shift", 0.1f}, {"zoom", 0.1f}, {"erase", 0.0f},
+                                                 {"teachers", nlohmann::json::array()}, {"distill", TrainConfig{}.distill},
+                                                 {"temperature", TrainConfig{}.temperature}};
   for (auto it = now.begin(); it != now.end(); ++it) {
     // The images are compared below, not the folder's name; the starting weights only mattered at
     // step 0 (the checkpoint holds the current ones), so a moved --init file does not matter either.
-    if (it.key() == "data" || it.key() == "init") continue;
+    // The teachers, like the images, are compared by their bytes.
+    if (it.key() == "data" || it.key() == "init" || it.key() == "teachers") continue;
     const nlohmann::json was = saved.contains(it.key()) ? saved[it.key()] : before_setting_existed.value(it.key(), nlohmann::json());
     if (was != it.value())
       throw Error(files_.checkpoint() + ": was made with " + it.key() + " = " + was.dump() + ", not " + it.value().dump() +
@@ -173,6 +179,10 @@ bool Run::try_resume(Position& p) {
     throw Error(files_.checkpoint() + ": was made with data = \"" + saved_data + "\", not \"" + c_.data +
                 "\"; use the same data or another --out");
   }
+  if (extra.value("teacher_fingerprint", std::string()) != teachers_.fingerprint())
+    throw Error(files_.checkpoint() + ": was made with other teachers than " + nlohmann::json(c_.teachers).dump() +
+                " (it was made with " + saved.value("teachers", nlohmann::json::array()).dump() +
+                "); use the same teacher files or another --out");
   if (saved_data != c_.data) files_.log("data: the checkpoint's images, now read from " + c_.data + " (were " + saved_data + ")");
   optimizer_->prepare(model_.params());
   for (auto& [name, t] : optimizer_->state_tensors()) {
@@ -241,12 +251,21 @@ TrainResult Run::go() {
   if (c_.batch <= 0 || c_.epochs <= 0) throw ArgumentError("batch and epochs must be positive");
   files_.check_new(c_.resume);
   if (c_.erase > 0 && !c_.augment) throw ArgumentError("random erasing (--erase) is part of the augmentation: it needs --augment true");
+  if (!(c_.distill >= 0.0f && c_.distill <= 1.0f) || !(c_.temperature > 0.0f))
+    throw ArgumentError("distillation needs a weight (--distill) in [0, 1] and a positive --temperature");
   // Data and starting weights before the run folder exists: bad ones leave nothing behind but one error.
   load_data();
   model_ = make_zoo_model(c_.model, {static_cast<int>(train_.class_names.size()), c_.seed});
   meta_.classes = train_.class_names;
   meta_.preprocessing.channels = model_.input_shape()[2];
   if (!c_.init.empty() && !(c_.resume && std::filesystem::exists(files_.checkpoint()))) start_from(c_.init);
+  teachers_ = Teachers(c_.teachers, meta_.classes, model_.input_shape(), meta_.preprocessing);
+  if (!teachers_.empty()) {
+    char line[120];
+    std::snprintf(line, sizeof line, "distillation: %zu teacher(s), weight %g, temperature %g", c_.teachers.size(),
+                  static_cast<double>(c_.distill), static_cast<double>(c_.temperature));
+    early_log_.push_back(line);
+  }
   files_.create();
   files_.log("config: " + c_.to_json().dump());
   for (const std::string& line : early_log_) files_.log(line);
@@ -275,7 +294,7 @@ TrainResult Run::go() {
   bo.augment.width_shift = bo.augment.height_shift = c_.shift;
   bo.augment.zoom = c_.zoom;
   bo.augment.erase = c_.erase;
-  Tensor x, dlogits;
+  Tensor x, dlogits, teacher_probabilities, ddistill;
   std::vector<int> labels;
   auto last_save = Clock::now();
   for (; pos.epoch < c_.epochs; ++pos.epoch, pos = Position{pos.epoch, 0, 0, 0, 0, 0}) {
@@ -305,6 +324,13 @@ TrainResult Run::go() {
       model_.zero_grad();
       const Tensor& logits = model_.forward(x);
       double loss = softmax_cross_entropy(logits, labels, loss_options_, dlogits);
+      if (!teachers_.empty()) {
+        teachers_.probabilities(x, c_.temperature, teacher_probabilities);
+        const double kd = distillation_loss(logits, teacher_probabilities, c_.temperature, ddistill);
+        const float a = c_.distill;
+        loss = (1.0 - a) * loss + a * kd;
+        for (int64_t i = 0; i < dlogits.size(); ++i) dlogits[i] = (1.0f - a) * dlogits[i] + a * ddistill[i];
+      }
       const auto params = model_.params();
       loss += l2_penalty(params, c_.l2);
       if (!std::isfinite(loss))

@@ -23,6 +23,7 @@ Case modes (the C++ test dispatches on them):
   infer          inference forward only
   dropout_train  x and dy only: fermap's own mask is checked for consistency in C++
   loss           softmax cross-entropy: loss value and dL/dlogits
+  distill        distillation loss T^2 * KL(teacher || softmax(z / T)): loss value and dL/dlogits
   adam_step      one full training step of custom_cnn with L2 and Adam
 
 Cases in train and adam_step mode also list "zero_grads": bias gradients that are zero by
@@ -417,6 +418,19 @@ def loss_case(store, name, n, k, smoothing, class_weights, seed, scale=3.0):
                                              "dlogits": store.add(logits.grad)}}
 
 
+def distill_case(store, name, n, k, temperature, seed, scale=3.0):
+    """Hinton's distillation term as PyTorch users write it: kl_div over log_softmax(z / T),
+    batch mean, times T^2. The teacher's probabilities come from other random logits at T."""
+    gen = generator(seed)
+    logits = randn(gen, (n, k), scale).requires_grad_(True)
+    teacher = F.softmax(randn(gen, (n, k), scale) / temperature, dim=1).to(torch.float32).to(DT)
+    loss = F.kl_div(F.log_softmax(logits / temperature, dim=1), teacher, reduction="batchmean") * temperature ** 2
+    loss.backward()
+    return {"name": name, "mode": "distill", "temperature": temperature, "loss": float(loss),
+            "tensors": {"logits": store.add(logits), "teacher": store.add(teacher),
+                        "dlogits": store.add(logits.grad)}}
+
+
 def custom_cnn_layers(classes):
     """zoo.cpp's custom_cnn, layer for layer (the C++ test checks the two architectures agree)."""
     return [conv(32, act="relu"), conv(64, act="relu"), bn(), maxpool(), dropout(0.25),
@@ -568,6 +582,9 @@ def layer_cases(store):
     cases.append(loss_case(store, "loss_smoothing_and_weights", 7, 4, 0.2, [1.5, 0.25, 1.0, 2.0],
                            next(seed)))
     cases.append(loss_case(store, "loss_confident", 4, 3, 0.05, None, next(seed), scale=40.0))
+    cases.append(distill_case(store, "distill_t1", 5, 4, 1.0, next(seed)))
+    cases.append(distill_case(store, "distill_t3", 6, 7, 3.0, next(seed)))
+    cases.append(distill_case(store, "distill_confident", 4, 4, 2.0, next(seed), scale=40.0))
     return cases
 
 

@@ -1,0 +1,53 @@
+#include "train/teachers.hpp"
+
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+
+#include "fermap/data/fer2013.hpp"
+#include "fermap/error.hpp"
+#include "fermap/loss.hpp"
+
+namespace fermap {
+
+namespace {
+std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw IoError(path + ": cannot read the teacher model");
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+}  // namespace
+
+Teachers::Teachers(const std::vector<std::string>& paths, const std::vector<std::string>& classes, const Shape& input,
+                   const Preprocessing& preprocessing) {
+  std::string sums;
+  for (const std::string& path : paths) {
+    LoadedModel loaded = load_model(path);
+    if (loaded.meta.classes != classes)
+      throw Error(path + ": the teacher's classes are " + join_class_list(loaded.meta.classes) + ", the student's are " +
+                  join_class_list(classes) + "; a teacher needs the same classes");
+    if (loaded.model.input_shape() != input || loaded.meta.preprocessing.channels != preprocessing.channels ||
+        loaded.meta.preprocessing.scale != preprocessing.scale)
+      throw Error(path + ": the teacher takes inputs " + loaded.model.input_shape().str() + ", the student " + input.str() +
+                  " (or they scale pixels differently); a teacher must take the student's batches as they are");
+    models_.push_back(std::move(loaded.model));
+    const uint64_t sum = model_file_checksum(read_bytes(path));
+    sums.append(reinterpret_cast<const char*>(&sum), sizeof sum);
+  }
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(model_file_checksum(sums)));
+  fingerprint_ = paths.empty() ? "" : hex;
+}
+
+void Teachers::probabilities(const Tensor& x, float temperature, Tensor& out) {
+  for (size_t t = 0; t < models_.size(); ++t) {
+    models_[t].infer(x, logits_);
+    softmax(logits_, t == 0 ? out : one_, temperature);
+    if (t > 0)
+      for (int64_t i = 0; i < out.size(); ++i) out[i] += one_[i];
+  }
+  const float share = 1.0f / static_cast<float>(models_.size());
+  for (int64_t i = 0; i < out.size(); ++i) out[i] *= share;
+}
+
+}  // namespace fermap

@@ -1,12 +1,12 @@
 #include "train/teachers.hpp"
 
-#include <cstdio>
 #include <fstream>
 #include <iterator>
 
 #include "fermap/data/fer2013.hpp"
 #include "fermap/error.hpp"
 #include "fermap/loss.hpp"
+#include "train/fingerprint.hpp"
 
 namespace fermap {
 
@@ -20,7 +20,7 @@ std::string read_bytes(const std::string& path) {
 
 Teachers::Teachers(const std::vector<std::string>& paths, const std::vector<std::string>& classes, const Shape& input,
                    const Preprocessing& preprocessing) {
-  std::string sums;
+  Fingerprint files;
   for (const std::string& path : paths) {
     LoadedModel loaded = load_model(path);
     if (loaded.meta.classes != classes)
@@ -31,12 +31,9 @@ Teachers::Teachers(const std::vector<std::string>& paths, const std::vector<std:
       throw Error(path + ": the teacher takes inputs " + loaded.model.input_shape().str() + ", the student " + input.str() +
                   " (or they scale pixels differently); a teacher must take the student's batches as they are");
     models_.push_back(std::move(loaded.model));
-    const uint64_t sum = model_file_checksum(read_bytes(path));
-    sums.append(reinterpret_cast<const char*>(&sum), sizeof sum);
+    files.add(read_bytes(path));
   }
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(model_file_checksum(sums)));
-  fingerprint_ = paths.empty() ? "" : hex;
+  if (!paths.empty()) fingerprint_ = files.hex();
 }
 
 void Teachers::probabilities(const Tensor& x, float temperature, Tensor& out) {

@@ -21,6 +21,7 @@
 #include "fermap/serialize.hpp"
 #include "fermap/train.hpp"
 #include "fermap/zoo.hpp"
+#include "train/fingerprint.hpp"
 #include "train/run_files.hpp"
 #include "train/teachers.hpp"
 
@@ -56,18 +57,12 @@ Position position_from(const nlohmann::json& j) {
 // What the run trains and validates on, independent of where the folder lives: a checksum of the
 // split's pixels and labels. A moved data folder resumes; other images do not.
 std::string data_fingerprint(const Dataset& train, const Dataset& val) {
-  std::string part_sums;
-  auto add = [&](const void* data, size_t bytes) {
-    const uint64_t sum = model_file_checksum({static_cast<const char*>(data), bytes});
-    part_sums.append(reinterpret_cast<const char*>(&sum), sizeof sum);
-  };
+  Fingerprint f;
   for (const Dataset* d : {&train, &val}) {
-    add(d->pixels.data(), d->pixels.size());
-    add(d->labels.data(), d->labels.size() * sizeof(int));
+    f.add({reinterpret_cast<const char*>(d->pixels.data()), d->pixels.size()});
+    f.add({reinterpret_cast<const char*>(d->labels.data()), d->labels.size() * sizeof(int)});
   }
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(model_file_checksum(part_sums)));
-  return hex;
+  return f.hex();
 }
 
 bool same_file_path(const std::string& a, const std::string& b) {

@@ -8,6 +8,18 @@
 
 namespace fermap {
 
+namespace {
+// log sum_j exp(z_j / t) over one row of k logits, shifted by the largest so that it stays finite.
+// The losses take log-probabilities as z_j / t minus this, rather than the log of a probability
+// that may have underflowed to zero.
+double log_sum_exp(const float* z, int k, double t) {
+  const float zmax = *std::max_element(z, z + k);
+  double sum = 0.0;
+  for (int j = 0; j < k; ++j) sum += std::exp(static_cast<double>(z[j] - zmax) / t);
+  return zmax / t + std::log(sum);
+}
+}  // namespace
+
 void softmax(const Tensor& logits, Tensor& probabilities, float temperature) {
   if (logits.shape().rank() != 2) throw ShapeError("softmax expects [N, K] logits, got " + logits.shape().str());
   if (!(temperature > 0.0f)) throw ArgumentError("softmax temperature must be positive, got " + std::to_string(temperature));
@@ -36,11 +48,7 @@ double distillation_loss(const Tensor& logits, const Tensor& teacher, float temp
     const float* z = logits.data() + static_cast<int64_t>(i) * k;
     const float* p = teacher.data() + static_cast<int64_t>(i) * k;
     float* g = dlogits.data() + static_cast<int64_t>(i) * k;
-    // log q_j = z_j / T - logsumexp(z / T), from z to stay finite when q_j underflows.
-    const float zmax = *std::max_element(z, z + k);
-    double sum = 0.0;
-    for (int j = 0; j < k; ++j) sum += std::exp((z[j] - zmax) / t);
-    const double lse = zmax / t + std::log(sum);
+    const double lse = log_sum_exp(z, k, t);  // log q_j = z_j / T - lse
     double kl = 0.0;
     for (int j = 0; j < k; ++j) {
       if (p[j] > 0.0f) kl += p[j] * (std::log(static_cast<double>(p[j])) - (z[j] / t - lse));
@@ -69,11 +77,7 @@ double softmax_cross_entropy(const Tensor& logits, const std::vector<int>& label
     const float w = options.class_weights.empty() ? 1.0f : options.class_weights[static_cast<size_t>(y)];
     const float* z = logits.data() + static_cast<int64_t>(i) * k;
     float* g = dlogits.data() + static_cast<int64_t>(i) * k;
-    // log p_j = z_j - logsumexp(z), computed from z to stay finite for confident predictions.
-    const float zmax = *std::max_element(z, z + k);
-    double sum = 0.0;
-    for (int j = 0; j < k; ++j) sum += std::exp(static_cast<double>(z[j] - zmax));
-    const double lse = zmax + std::log(sum);
+    const double lse = log_sum_exp(z, k, 1.0);  // log p_j = z_j - lse
     double loss = 0.0;
     for (int j = 0; j < k; ++j) {
       const float target = (j == y ? 1.0f - s : 0.0f) + s / static_cast<float>(k);

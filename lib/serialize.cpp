@@ -102,16 +102,6 @@ std::vector<TensorEntry> tensor_entries(const std::string& path, const nlohmann:
   return out;
 }
 
-std::string read_whole(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw IoError(path + ": is a folder, not a model file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError(path + ": cannot open model file");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // Parses and validates everything up to the tensor data; returns the header.
 nlohmann::json read_header(const std::string& path, const std::string& bytes, size_t& data_at) {
   if (bytes.size() < kPreamble || std::memcmp(bytes.data(), kMagic, 8) != 0)
@@ -217,6 +207,16 @@ void sync_parent_folder(const std::string& path) {
 
 }  // namespace
 
+std::string read_model_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw IoError(path + ": is a folder, not a model file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw IoError(path + ": cannot open model file");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
 uint64_t model_file_checksum(std::string_view bytes) {
   uint64_t h = 1469598103934665603ull;
   for (const char c : bytes) {
@@ -306,10 +306,10 @@ LoadedModel load_model_from_bytes(const std::string& bytes, const std::string& n
   return out;
 }
 
-LoadedModel load_model(const std::string& path) { return load_model_from_bytes(read_whole(path), path); }
+LoadedModel load_model(const std::string& path) { return load_model_from_bytes(read_model_file(path), path); }
 
 LoadedModel load_into(const std::string& path, Model& model) {
-  const std::string bytes = read_whole(path);
+  const std::string bytes = read_model_file(path);
   const ParsedFile f = parse_file(path, bytes);
   if (f.header.value("architecture", nlohmann::json()) != model.architecture())
     throw FormatError(path + ": holds a different architecture than the model it is loaded into");

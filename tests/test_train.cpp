@@ -1,9 +1,11 @@
 // End-to-end training on a tiny synthetic dataset: learns, writes its files, resumes exactly.
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include <catch2/catch.hpp>
 
@@ -79,6 +81,37 @@ TEST_CASE("an interrupted run resumed gives the same weights as an uninterrupted
   CHECK_FALSE(second.interrupted);
   CHECK(second.history.size() == 2);
   CHECK(all_weights(straight.out_dir + "/checkpoint.fmp") == all_weights(broken.out_dir + "/checkpoint.fmp"));
+}
+
+TEST_CASE("a run stopped before its first step resumes like a fresh one", "[train][slow]") {
+  const TrainConfig straight = tiny_config("train_stop_early_straight", 1);
+  train(straight);
+  TrainConfig stopped = tiny_config("train_stop_early", 1);
+  const std::atomic<bool> already_stopped{true};  // Ctrl-C while the data was loading
+  const TrainResult first = train(stopped, &already_stopped);
+  REQUIRE(first.interrupted);
+  REQUIRE(fs::exists(first.checkpoint_path));
+  stopped.resume = true;
+  CHECK_FALSE(train(stopped).interrupted);
+  CHECK(all_weights(straight.out_dir + "/checkpoint.fmp") == all_weights(stopped.out_dir + "/checkpoint.fmp"));
+}
+
+TEST_CASE("without a validation split the best model is the last epoch's", "[train][slow]") {
+  TrainConfig c = tiny_config("train_no_validation", 2);
+  c.val_fraction = 0.0f;
+  const TrainResult r = train(c);
+  CHECK(r.best_epoch == 2);
+  CHECK(all_weights(r.best_model_path) == all_weights(r.checkpoint_path));
+}
+
+TEST_CASE("--resume without a checkpoint says that it starts a new run", "[train][slow]") {
+  TrainConfig c = tiny_config("train_resume_nothing", 1);
+  c.resume = true;
+  c.max_steps = 1;
+  train(c);
+  std::ifstream log(c.out_dir + "/train.log");
+  const std::string text{std::istreambuf_iterator<char>(log), std::istreambuf_iterator<char>()};
+  CHECK_THAT(text, Catch::Contains("no checkpoint in " + c.out_dir + " yet, so this is a new run"));
 }
 
 TEST_CASE("a run refuses a used folder and a checkpoint of other settings", "[train][slow]") {

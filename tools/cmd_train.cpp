@@ -1,4 +1,4 @@
-// fermap train: flags -> TrainConfig -> fermap::train. Ctrl-C checkpoints and exits cleanly.
+// fermap train: flags -> TrainConfig -> fermap::train. Ctrl-C checkpoints and exits with 130.
 #include <iostream>
 
 #include <nlohmann/json.hpp>
@@ -61,10 +61,14 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--threads", f->c.threads, "OpenMP threads (0: all cores)")->check(CLI::NonNegativeNumber);
   cmd->add_option("--out", f->c.out_dir, "Run folder: checkpoint, best model, metrics.csv, curves.png, train.log");
   cmd->add_flag("--resume", f->c.resume, "Continue the run in --out from its last checkpoint");
-  cmd->add_option("--checkpoint-minutes", f->c.checkpoint_minutes, "Also checkpoint mid-epoch this often");
+  cmd->add_option("--checkpoint-minutes", f->c.checkpoint_minutes, "Also checkpoint mid-epoch this often")
+      ->check(CLI::PositiveNumber);
   cmd->add_flag("--skip-bad", f->c.skip_bad, "Skip unreadable images instead of stopping");
-  cmd->add_option("--max-steps", f->c.max_steps, "Checkpoint and stop after this many steps (resume later)");
-  cmd->add_option("--max-minutes", f->c.max_minutes, "Checkpoint and stop after this many minutes (resume later)");
+  cmd->add_option("--max-steps", f->c.max_steps, "Checkpoint and stop after this many steps (resume later; 0: no limit)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--max-minutes", f->c.max_minutes,
+                  "Checkpoint and stop after this many minutes of training (resume later; 0: no limit)")
+      ->check(CLI::NonNegativeNumber);
   // Apply the recipe first, then every flag the user gave explicitly.
   cmd->preparse_callback([f](size_t) { f->c = TrainConfig{}; });
   cmd->callback([f, cmd] {
@@ -106,10 +110,14 @@ void add_train_command(CLI::App& app) {
     c.skip_bad = u.skip_bad;
     c.max_steps = u.max_steps;
     c.max_minutes = u.max_minutes;
-    const TrainResult r = train(c, &stop_on_interrupt());
-    std::cout << (r.interrupted ? "interrupted; " : "done; ") << "best validation accuracy " << r.best_val_accuracy
+    const std::atomic<bool>& signalled = stop_on_interrupt();
+    const TrainResult r = train(c, &signalled);
+    std::cout << (r.interrupted ? "stopped; " : "done; ") << "best validation accuracy " << r.best_val_accuracy
               << " at epoch " << r.best_epoch << "\nbest model: " << r.best_model_path
               << "\ncheckpoint: " << r.checkpoint_path << "\n";
+    // Stopped by --max-steps/--max-minutes, the run did what was asked (exit 0). Stopped by a
+    // signal, it did not finish: 128 + SIGINT, as a shell reports it, so `train && ship` stops too.
+    if (r.interrupted && signalled.load()) throw CLI::RuntimeError(130);
   });
 }
 

@@ -59,6 +59,10 @@ LoadedModel load_model(const std::string& path);
 // Same, from the bytes of a model file already in memory; `name` identifies them in errors.
 LoadedModel load_model_from_bytes(const std::string& bytes, const std::string& name);
 
+// The whole file, unparsed (IoError naming it when it cannot be read): for load_model_from_bytes
+// when the same bytes must also be checksummed.
+std::string read_model_file(const std::string& path);
+
 // Loads a file's weights into an existing model of the same architecture (else FormatError).
 LoadedModel load_into(const std::string& path, Model& model);
 

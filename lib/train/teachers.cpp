@@ -1,8 +1,6 @@
 #include "train/teachers.hpp"
 
-#include <fstream>
-#include <iterator>
-
+#include "fermap/classifier.hpp"
 #include "fermap/data/fer2013.hpp"
 #include "fermap/error.hpp"
 #include "fermap/loss.hpp"
@@ -10,19 +8,14 @@
 
 namespace fermap {
 
-namespace {
-std::string read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError(path + ": cannot read the teacher model");
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-}  // namespace
-
 Teachers::Teachers(const std::vector<std::string>& paths, const std::vector<std::string>& classes, const Shape& input,
                    const Preprocessing& preprocessing) {
   Fingerprint files;
   for (const std::string& path : paths) {
-    LoadedModel loaded = load_model(path);
+    // One read: the checksum describes exactly the weights loaded, even if the file is replaced meanwhile.
+    const std::string bytes = read_model_file(path);
+    LoadedModel loaded = load_model_from_bytes(bytes, path);
+    check_classifier_model(loaded, path);
     if (loaded.meta.classes != classes)
       throw Error(path + ": the teacher's classes are " + join_class_list(loaded.meta.classes) + ", the student's are " +
                   join_class_list(classes) + "; a teacher needs the same classes");
@@ -31,7 +24,7 @@ Teachers::Teachers(const std::vector<std::string>& paths, const std::vector<std:
       throw Error(path + ": the teacher takes inputs " + loaded.model.input_shape().str() + ", the student " + input.str() +
                   " (or they scale pixels differently); a teacher must take the student's batches as they are");
     models_.push_back(std::move(loaded.model));
-    files.add(read_bytes(path));
+    files.add(bytes);
   }
   if (!paths.empty()) fingerprint_ = files.hex();
 }

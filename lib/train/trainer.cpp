@@ -106,7 +106,7 @@ class Run {
   std::string data_fingerprint_;
   std::vector<std::string> early_log_;  // what loading the data and --init have to say, logged once the run folder exists
   int64_t steps_here_ = 0;
-  Clock::time_point started_ = Clock::now();
+  Clock::time_point started_ = Clock::now();  // reset when training starts
 };
 
 void Run::load_data() {
@@ -133,6 +133,7 @@ void Run::save_checkpoint(const Position& p) {
   meta_.extra = {{"config", c_.to_json()},
                  {"data_fingerprint", data_fingerprint_},
                  {"teacher_fingerprint", teachers_.fingerprint()},
+                 {"threads", omp_get_max_threads()},
                  {"position", position_json(p)},
                  {"optimizer_steps", optimizer_->steps()},
                  {"history", history_json(result_.history)},
@@ -144,7 +145,11 @@ void Run::save_checkpoint(const Position& p) {
 }
 
 bool Run::try_resume(Position& p) {
-  if (!c_.resume || !std::filesystem::exists(files_.checkpoint())) return false;
+  if (!c_.resume) return false;
+  if (!std::filesystem::exists(files_.checkpoint())) {
+    files_.log("--resume: no checkpoint in " + c_.out_dir + " yet, so this is a new run");
+    return false;
+  }
   LoadedModel loaded = load_into(files_.checkpoint(), model_);
   const nlohmann::json& extra = loaded.meta.extra;
   if (!extra.contains("config") || !extra.contains("position"))
@@ -153,7 +158,7 @@ bool Run::try_resume(Position& p) {
   // A setting the checkpoint does not name is newer than the checkpoint, which was made with the
   // behaviour there was before the setting existed.
   const nlohmann::json before_setting_existed = {{"rotation", 10.0f}, {"shift", 0.1f}, {"zoom", 0.1f}, {"erase", 0.0f},
-                                                 {"teachers", nlohmann::json::array()}, {"distill", TrainConfig{}.distill},
+                                                 {"distill", TrainConfig{}.distill},
                                                  {"temperature", TrainConfig{}.temperature}};
   for (auto it = now.begin(); it != now.end(); ++it) {
     // The images are compared below, not the folder's name; the starting weights only mattered at
@@ -187,6 +192,12 @@ bool Run::try_resume(Position& p) {
     *t = found->second;
   }
   optimizer_->set_steps(extra.at("optimizer_steps").get<uint64_t>());
+  // Sums split across threads (batch-norm statistics, gradients) add up in another order with
+  // another thread count: the run goes on, but no longer bit for bit as it would have.
+  const int saved_threads = extra.value("threads", 0);
+  if (saved_threads && saved_threads != omp_get_max_threads())
+    files_.log("note: the checkpoint was made with " + std::to_string(saved_threads) + " threads, this run has " +
+               std::to_string(omp_get_max_threads()) + "; it continues, but rounding differs from an uninterrupted run");
   p = position_from(extra.at("position"));
   result_.history = history_from(extra.at("history"));
   result_.best_epoch = extra.value("best_epoch", 0);
@@ -266,6 +277,7 @@ TrainResult Run::go() {
   for (const std::string& line : early_log_) files_.log(line);
 
   optimizer_ = make_optimizer(c_.optimizer);
+  optimizer_->prepare(model_.params());  // a run stopped before its first step still checkpoints its (zero) state
   loss_options_.label_smoothing = c_.label_smoothing;
   if (c_.class_weighted) loss_options_.class_weights = class_weights(train_);
 
@@ -292,6 +304,7 @@ TrainResult Run::go() {
   Tensor x, dlogits, teacher_probabilities, ddistill;
   std::vector<int> labels;
   auto last_save = Clock::now();
+  started_ = last_save;  // --max-minutes counts training, not loading the data
   for (; pos.epoch < c_.epochs; ++pos.epoch, pos = Position{pos.epoch, 0, 0, 0, 0, 0}) {
     std::vector<EpochItem> plan = plan_epoch(train_, c_.balance, c_.augment_all, c_.seed, static_cast<uint64_t>(pos.epoch));
     if (!c_.augment)
@@ -358,7 +371,8 @@ TrainResult Run::go() {
     recalibrate_batch_norm(plan, bo);
     const EpochRecord record = finish_epoch(pos, lr);
     result_.history.push_back(record);
-    if (record.val_accuracy > result_.best_val_accuracy || result_.best_epoch == 0) {
+    // Without a validation split (--val-fraction 0) the best model is the latest one.
+    if (val_.size() == 0 || record.val_accuracy > result_.best_val_accuracy || result_.best_epoch == 0) {
       result_.best_val_accuracy = record.val_accuracy;
       result_.best_epoch = record.epoch;
       meta_.extra = {{"config", c_.to_json()}, {"epoch", record.epoch}, {"val_accuracy", record.val_accuracy}};

@@ -104,7 +104,7 @@ TEST_CASE("without a validation split the best model is the last epoch's", "[tra
   CHECK(all_weights(r.best_model_path) == all_weights(r.checkpoint_path));
 }
 
-TEST_CASE("--resume without a checkpoint says that it starts a new run", "[train][slow]") {
+TEST_CASE("resume without a checkpoint says that it starts a new run", "[train][slow]") {
   TrainConfig c = tiny_config("train_resume_nothing", 1);
   c.resume = true;
   c.max_steps = 1;

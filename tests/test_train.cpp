@@ -5,7 +5,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 
 #include <catch2/catch.hpp>
 
@@ -13,6 +12,7 @@
 #include "fermap/error.hpp"
 #include "fermap/evaluate.hpp"
 #include "fermap/train.hpp"
+#include "cli_runner.hpp"
 #include "synthetic_faces.hpp"
 
 using namespace fermap;
@@ -109,9 +109,7 @@ TEST_CASE("resume without a checkpoint says that it starts a new run", "[train][
   c.resume = true;
   c.max_steps = 1;
   train(c);
-  std::ifstream log(c.out_dir + "/train.log");
-  const std::string text{std::istreambuf_iterator<char>(log), std::istreambuf_iterator<char>()};
-  CHECK_THAT(text, Catch::Contains("no checkpoint in " + c.out_dir + " yet, so this is a new run"));
+  CHECK_THAT(test::read_text(c.out_dir + "/train.log"), Catch::Contains("no checkpoint in " + c.out_dir + " yet, so this is a new run"));
 }
 
 TEST_CASE("a run refuses a used folder and a checkpoint of other settings", "[train][slow]") {
@@ -316,7 +314,5 @@ TEST_CASE("the committed --recipe paper checkpoint still resumes", "[dataset][tr
   const TrainResult r = train(c);
   CHECK(r.interrupted);
   CHECK(r.history.size() == 3);  // it was saved 27,008 images into epoch 4
-  std::ifstream log(c.out_dir + "/train.log");
-  const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
-  CHECK_THAT(text, Catch::Contains("resumed from") && Catch::Contains("at epoch 4, item 27008"));
+  CHECK_THAT(test::read_text(c.out_dir + "/train.log"), Catch::Contains("resumed from") && Catch::Contains("at epoch 4, item 27008"));
 }

@@ -95,21 +95,17 @@ Evaluation evaluate_probabilities(const Tensor& p, const Dataset& data) {
 
 Evaluation evaluate(const std::vector<ModelRef>& models, const Dataset& data, const EvalOptions& options) {
   if (models.empty()) throw ArgumentError("no model to evaluate");
-  Tensor sum;
+  const float share = 1.0f / static_cast<float>(models.size());
+  Tensor average;
   for (const ModelRef& m : models) {
     if (data.class_names != m.meta->classes)
       throw ArgumentError("the model knows classes " + join_class_list(m.meta->classes) + " but the data has " +
                           join_class_list(data.class_names));
     const Tensor p = predict_dataset(*m.model, m.meta->preprocessing, data, options);
-    if (sum.size() == 0) {
-      sum = p;
-      continue;
-    }
-    for (int64_t i = 0; i < p.size(); ++i) sum[i] += p[i];
+    if (average.empty()) average = Tensor(p.shape());
+    add_scaled(p, share, average);
   }
-  const float share = 1.0f / static_cast<float>(models.size());
-  for (int64_t i = 0; i < sum.size(); ++i) sum[i] *= share;
-  return evaluate_probabilities(sum, data);
+  return evaluate_probabilities(average, data);
 }
 
 Evaluation evaluate(const Model& model, const ModelMeta& meta, const Dataset& data, const EvalOptions& options) {

@@ -148,4 +148,12 @@ float max_abs_diff(const Tensor& a, const Tensor& b) {
   return m;
 }
 
+void add_scaled(const Tensor& x, float scale, Tensor& acc) {
+  if (x.shape() != acc.shape())
+    throw ShapeError("added tensors differ in shape: " + x.shape().str() + " vs " + acc.shape().str());
+  const float* src = x.data();
+  float* dst = acc.data();
+  for (int64_t i = 0; i < x.size(); ++i) dst[i] += scale * src[i];
+}
+
 }  // namespace fermap

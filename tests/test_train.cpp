@@ -14,6 +14,7 @@
 #include "fermap/train.hpp"
 #include "cli_runner.hpp"
 #include "synthetic_faces.hpp"
+#include "train/run_files.hpp"
 
 using namespace fermap;
 namespace fs = std::filesystem;
@@ -51,6 +52,30 @@ size_t count_lines(const std::string& path) {
   return n;
 }
 }  // namespace
+
+TEST_CASE("a run folder loses only the temporary files of an interrupted save", "[train]") {
+  CHECK(is_leftover_temp_file("checkpoint.fmp.tmp.4711"));
+  CHECK(is_leftover_temp_file("metrics.csv.tmp.7"));
+  CHECK_FALSE(is_leftover_temp_file("checkpoint.fmp.tmp."));
+  CHECK_FALSE(is_leftover_temp_file("notes.tmp.txt"));
+  CHECK_FALSE(is_leftover_temp_file("my.tmp.4711.png"));
+  CHECK_FALSE(is_leftover_temp_file(".tmp.12"));
+
+  const std::string dir = std::string(FERMAP_TEST_TMP) + "/run_files";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  for (const char* name : {"checkpoint.fmp.tmp.4711", "notes.tmp.txt", "best.fmp"}) std::ofstream(dir + "/" + name) << "x";
+  RunFiles files(dir);
+  files.create();
+  CHECK_FALSE(fs::exists(dir + "/checkpoint.fmp.tmp.4711"));
+  CHECK(fs::exists(dir + "/notes.tmp.txt"));
+  CHECK(fs::exists(dir + "/best.fmp"));
+
+  // A log that cannot be written does not stop the run.
+  fs::create_directories(dir + "/train.log");
+  CHECK_NOTHROW(files.log("a line"));
+  CHECK_NOTHROW(files.log("another line"));
+}
 
 TEST_CASE("training on a tiny dataset learns and writes every file", "[train][slow]") {
   const TrainConfig c = tiny_config("train_e2e", 3);
@@ -94,6 +119,20 @@ TEST_CASE("a run stopped before its first step resumes like a fresh one", "[trai
   stopped.resume = true;
   CHECK_FALSE(train(stopped).interrupted);
   CHECK(all_weights(straight.out_dir + "/checkpoint.fmp") == all_weights(stopped.out_dir + "/checkpoint.fmp"));
+}
+
+TEST_CASE("runs of different seeds share a validation split through --split-seed", "[train][slow]") {
+  const std::atomic<bool> stop_at_once{true};  // the checkpoint names the split; no step is needed
+  auto split_of = [&](const char* out, uint64_t seed, uint64_t split_seed) {
+    TrainConfig c = tiny_config(out, 1);
+    c.seed = seed;
+    c.split_seed = split_seed;
+    return load_model(train(c, &stop_at_once).checkpoint_path).meta.extra.at("data_fingerprint").get<std::string>();
+  };
+  const std::string seed1 = split_of("split_seed_1", 1, 0), seed2 = split_of("split_seed_2", 2, 0);
+  CHECK(seed1 != seed2);
+  CHECK(split_of("split_seed_2_of_1", 2, 1) == seed1);
+  CHECK(split_of("split_seed_1_of_2", 1, 2) == seed2);
 }
 
 TEST_CASE("without a validation split the best model is the last epoch's", "[train][slow]") {

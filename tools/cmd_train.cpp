@@ -58,6 +58,8 @@ void add_train_command(CLI::App& app) {
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--val-fraction", f->c.val_fraction)->check(CLI::Range(0.0, 0.5));
   cmd->add_option("--seed", f->c.seed);
+  cmd->add_option("--split-seed", f->c.split_seed,
+                  "Seed of the train/validation split alone (0: --seed); share it to validate runs on the same images");
   cmd->add_option("--threads", f->c.threads, "OpenMP threads (0: all cores)")->check(CLI::NonNegativeNumber);
   cmd->add_option("--out", f->c.out_dir, "Run folder: checkpoint, best model, metrics.csv, curves.png, train.log");
   cmd->add_flag("--resume", f->c.resume, "Continue the run in --out from its last checkpoint");
@@ -103,6 +105,7 @@ void add_train_command(CLI::App& app) {
     if (given("--val-fraction")) c.val_fraction = u.val_fraction;
     if (given("--recalibrate-bn")) c.recalibrate_bn = u.recalibrate_bn;
     if (given("--seed")) c.seed = u.seed;
+    if (given("--split-seed")) c.split_seed = u.split_seed;
     c.threads = u.threads;
     c.out_dir = u.out_dir;
     c.resume = u.resume;

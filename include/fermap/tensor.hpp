@@ -78,5 +78,7 @@ class Tensor {
 
 // Largest absolute element-wise difference; throws ShapeError when shapes differ.
 float max_abs_diff(const Tensor& a, const Tensor& b);
+// acc += scale * x, element-wise; throws ShapeError when shapes differ.
+void add_scaled(const Tensor& x, float scale, Tensor& acc);
 
 }  // namespace fermap

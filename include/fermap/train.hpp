@@ -50,6 +50,9 @@ struct TrainConfig {
   int recalibrate_bn = 0;
   double val_fraction = 0.1;
   uint64_t seed = 1;
+  // The seed of the train/validation split alone; 0: `seed`. Runs of different seeds that share it
+  // validate on the same images (a student and its teachers, members of an ensemble).
+  uint64_t split_seed = 0;
   int threads = 0;                  // 0: OpenMP's default
   std::string out_dir = "runs/train";
   bool resume = false;

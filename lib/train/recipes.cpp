@@ -60,7 +60,8 @@ nlohmann::json TrainConfig::to_json() const {
           {"temperature", temperature},
           {"recalibrate_bn", recalibrate_bn},
           {"val_fraction", val_fraction},
-          {"seed", seed}};
+          {"seed", seed},
+          {"split_seed", split_seed}};
 }
 
 }  // namespace fermap

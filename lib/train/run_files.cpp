@@ -11,6 +11,12 @@
 
 namespace fermap {
 
+bool is_leftover_temp_file(const std::string& name) {
+  const size_t mark = name.rfind(".tmp.");
+  if (mark == std::string::npos || mark == 0 || mark + 5 == name.size()) return false;
+  return name.find_first_not_of("0123456789", mark + 5) == std::string::npos;
+}
+
 void RunFiles::check_new(bool resume) const {
   if (!resume && std::filesystem::exists(checkpoint()))
     throw Error(dir_ + ": already holds a training run; continue it with --resume or choose another --out");
@@ -23,7 +29,7 @@ void RunFiles::create() const {
   // write_file_atomically's "<file>.tmp.<pid>": a run killed mid-save leaves one; the file it was
   // replacing is intact.
   for (const auto& entry : std::filesystem::directory_iterator(dir_, ec))
-    if (entry.path().filename().string().find(".tmp.") != std::string::npos) std::filesystem::remove(entry.path(), ec);
+    if (is_leftover_temp_file(entry.path().filename().string())) std::filesystem::remove(entry.path(), ec);
 }
 
 void RunFiles::log(const std::string& line) const {
@@ -33,6 +39,13 @@ void RunFiles::log(const std::string& line) const {
   std::fprintf(stderr, "%s\n", line.c_str());
   std::ofstream out(dir_ + "/train.log", std::ios::app);
   out << stamp << "  " << line << "\n";
+  out.flush();
+  // The line is on stderr already; say once that the log file misses it (a full disk, say) rather
+  // than stop a run whose checkpoints may still fit.
+  if (!out && !log_failed_) {
+    log_failed_ = true;
+    std::fprintf(stderr, "warning: %s/train.log: cannot append; lines from here on are only on stderr\n", dir_.c_str());
+  }
 }
 
 void RunFiles::write_metrics(const std::vector<EpochRecord>& history) const {

@@ -17,7 +17,8 @@ class RunFiles {
   void check_new(bool resume) const;
   // Creates the folder and removes the temporary files of a run killed while it saved.
   void create() const;
-  // Appends a line to train.log and prints it on stderr.
+  // Appends a line to train.log and prints it on stderr; warns once on stderr when the file cannot
+  // be written.
   void log(const std::string& line) const;
   // metrics.csv (rewritten whole, atomically) and curves.png from the history.
   void write_metrics(const std::vector<EpochRecord>& history) const;
@@ -27,7 +28,11 @@ class RunFiles {
 
  private:
   std::string dir_;
+  mutable bool log_failed_ = false;
 };
+
+// Whether `name` is "<file>.tmp.<digits>", what write_file_atomically leaves behind when killed.
+bool is_leftover_temp_file(const std::string& name);
 
 nlohmann::json history_json(const std::vector<EpochRecord>& history);
 std::vector<EpochRecord> history_from(const nlohmann::json& j);

@@ -30,14 +30,16 @@ Teachers::Teachers(const std::vector<std::string>& paths, const std::vector<std:
 }
 
 void Teachers::probabilities(const Tensor& x, float temperature, Tensor& out) {
+  const float share = 1.0f / static_cast<float>(models_.size());
   for (size_t t = 0; t < models_.size(); ++t) {
     models_[t].infer(x, logits_);
-    softmax(logits_, t == 0 ? out : one_, temperature);
-    if (t > 0)
-      for (int64_t i = 0; i < out.size(); ++i) out[i] += one_[i];
+    softmax(logits_, one_, temperature);
+    if (t == 0) {
+      out.resize(one_.shape());
+      out.zero();
+    }
+    add_scaled(one_, share, out);
   }
-  const float share = 1.0f / static_cast<float>(models_.size());
-  for (int64_t i = 0; i < out.size(); ++i) out[i] *= share;
 }
 
 }  // namespace fermap

@@ -116,7 +116,7 @@ void Run::load_data() {
   LoadReport report;
   const Dataset full = load_dataset(c_.data, "train", lo, &report);
   if (report.skipped) early_log_.push_back(report.summary());
-  TrainValSplit split = split_stratified(full, c_.val_fraction, c_.seed);
+  TrainValSplit split = split_stratified(full, c_.val_fraction, c_.split_seed ? c_.split_seed : c_.seed);
   train_ = std::move(split.train);
   val_ = std::move(split.val);
   if (train_.size() == 0) throw Error(c_.data + ": no training images");
@@ -158,7 +158,7 @@ bool Run::try_resume(Position& p) {
   // A setting the checkpoint does not name is newer than the checkpoint, which was made with the
   // behaviour there was before the setting existed.
   const nlohmann::json before_setting_existed = {{"rotation", 10.0f}, {"shift", 0.1f}, {"zoom", 0.1f}, {"erase", 0.0f},
-                                                 {"distill", TrainConfig{}.distill},
+                                                 {"split_seed", 0}, {"distill", TrainConfig{}.distill},
                                                  {"temperature", TrainConfig{}.temperature}};
   for (auto it = now.begin(); it != now.end(); ++it) {
     // The images are compared below, not the folder's name; the starting weights only mattered at

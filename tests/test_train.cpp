@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include <catch2/catch.hpp>
+#include <omp.h>
 
 #include "fermap/data/fer2013.hpp"
 #include "fermap/error.hpp"
@@ -133,6 +134,21 @@ TEST_CASE("runs of different seeds share a validation split through --split-seed
   CHECK(seed1 != seed2);
   CHECK(split_of("split_seed_2_of_1", 2, 1) == seed1);
   CHECK(split_of("split_seed_1_of_2", 1, 2) == seed2);
+}
+
+TEST_CASE("a resume with another thread count continues and says that rounding differs", "[train][slow]") {
+  const int threads_before = omp_get_max_threads();
+  TrainConfig c = tiny_config("train_other_threads", 1);
+  c.threads = 1;
+  const std::atomic<bool> stop_at_once{true};
+  REQUIRE(train(c, &stop_at_once).interrupted);
+  c.threads = 2;
+  c.resume = true;
+  const TrainResult resumed = train(c);
+  omp_set_num_threads(threads_before);  // train() sets the process-wide count
+  CHECK_FALSE(resumed.interrupted);
+  CHECK_THAT(test::read_text(c.out_dir + "/train.log"),
+             Catch::Contains("the checkpoint was made with 1 threads, this run has 2; it continues"));
 }
 
 TEST_CASE("without a validation split the best model is the last epoch's", "[train][slow]") {

@@ -226,8 +226,12 @@ uint64_t model_file_checksum(std::string_view bytes) {
   return h;
 }
 
+namespace {
+constexpr std::string_view kTempMark = ".tmp.";  // "<path>.tmp.<pid>"
+}  // namespace
+
 void write_file_atomically(const std::string& path, const std::string& bytes) {
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  const std::string tmp = path + std::string(kTempMark) + std::to_string(::getpid());
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (fd < 0) throw IoError(path + ": cannot write (" + std::strerror(errno) + ")");
   size_t done = 0;
@@ -251,6 +255,13 @@ void write_file_atomically(const std::string& path, const std::string& bytes) {
     throw IoError(path + ": cannot finish writing (" + why + ")");
   }
   sync_parent_folder(path);
+}
+
+bool is_leftover_temp_file(const std::string& name) {
+  const size_t mark = name.rfind(kTempMark);
+  const size_t digits = mark + kTempMark.size();
+  if (mark == std::string::npos || mark == 0 || digits == name.size()) return false;
+  return name.find_first_not_of("0123456789", digits) == std::string::npos;
 }
 
 void save_model(const std::string& path, Model& model, const ModelMeta& meta, const NamedTensors& extra_tensors) {

@@ -57,6 +57,16 @@ Model trained_a_little() {
 }
 }  // namespace
 
+TEST_CASE("an interrupted atomic write's temp file is recognised by its name alone", "[serialize]") {
+  const std::string written = fs::path(temp_path("model.fmp") + ".tmp." + std::to_string(::getpid())).filename();
+  CHECK(is_leftover_temp_file(written));
+  CHECK(is_leftover_temp_file("metrics.csv.tmp.7"));
+  CHECK_FALSE(is_leftover_temp_file("checkpoint.fmp.tmp."));
+  CHECK_FALSE(is_leftover_temp_file("notes.tmp.txt"));
+  CHECK_FALSE(is_leftover_temp_file("my.tmp.4711.png"));
+  CHECK_FALSE(is_leftover_temp_file(".tmp.12"));
+}
+
 TEST_CASE("save then load gives identical predictions and metadata", "[serialize]") {
   Model m = trained_a_little();
   ModelMeta meta = four_classes();

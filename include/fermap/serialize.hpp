@@ -73,4 +73,8 @@ uint64_t model_file_checksum(std::string_view bytes);
 // folder). Throws IoError.
 void write_file_atomically(const std::string& path, const std::string& bytes);
 
+// Whether the file name `name` is such a temp file ("<file>.tmp.<digits>"): what a process killed
+// inside write_file_atomically leaves behind.
+bool is_leftover_temp_file(const std::string& name);
+
 }  // namespace fermap

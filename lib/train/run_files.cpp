@@ -11,12 +11,6 @@
 
 namespace fermap {
 
-bool is_leftover_temp_file(const std::string& name) {
-  const size_t mark = name.rfind(".tmp.");
-  if (mark == std::string::npos || mark == 0 || mark + 5 == name.size()) return false;
-  return name.find_first_not_of("0123456789", mark + 5) == std::string::npos;
-}
-
 void RunFiles::check_new(bool resume) const {
   if (!resume && std::filesystem::exists(checkpoint()))
     throw Error(dir_ + ": already holds a training run; continue it with --resume or choose another --out");
@@ -26,8 +20,8 @@ void RunFiles::create() const {
   std::error_code ec;
   std::filesystem::create_directories(dir_, ec);
   if (ec) throw IoError(dir_ + ": cannot create the output folder (" + ec.message() + ")");
-  // write_file_atomically's "<file>.tmp.<pid>": a run killed mid-save leaves one; the file it was
-  // replacing is intact.
+  // A run killed mid-save leaves write_file_atomically's temporary file; the file it was replacing
+  // is intact.
   for (const auto& entry : std::filesystem::directory_iterator(dir_, ec))
     if (is_leftover_temp_file(entry.path().filename().string())) std::filesystem::remove(entry.path(), ec);
 }

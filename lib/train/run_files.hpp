@@ -31,9 +31,6 @@ class RunFiles {
   mutable bool log_failed_ = false;
 };
 
-// Whether `name` is "<file>.tmp.<digits>", what write_file_atomically leaves behind when killed.
-bool is_leftover_temp_file(const std::string& name);
-
 nlohmann::json history_json(const std::vector<EpochRecord>& history);
 std::vector<EpochRecord> history_from(const nlohmann::json& j);
 

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fermap/error.hpp"
+#include "kernels/denormals.hpp"
 #include "layers/common.hpp"
 
 namespace fermap {
@@ -93,11 +94,13 @@ const Tensor& Model::forward(const Tensor& x) {
   if (x.shape().rank() == 0 || x.shape().sample() != input_shape_)
     throw ShapeError("model expects inputs " + input_shape_.str() + " per sample, got a batch " + x.shape().str());
   input_ = x;  // kept for backward: the first layer's weight gradient needs it
+  const kernels::FlushDenormals flush;
   return body_.forward(input_);
 }
 
 void Model::backward(const Tensor& dlogits) {
   if (input_.empty()) throw Error("backward called before forward");
+  const kernels::FlushDenormals flush;
   body_.backward(input_, dlogits, nullptr);
 }
 
@@ -105,6 +108,7 @@ void Model::infer(const Tensor& x, Tensor& logits) const {
   if (!built_) throw Error("model must be built before inference");
   if (x.shape().rank() == 0 || x.shape().sample() != input_shape_)
     throw ShapeError("model expects inputs " + input_shape_.str() + " per sample, got a batch " + x.shape().str());
+  const kernels::FlushDenormals flush;
   body_.infer(x, logits);
 }
 

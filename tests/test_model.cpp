@@ -9,6 +9,7 @@
 #include "fermap/optim.hpp"
 #include "fermap/zoo.hpp"
 #include "gradcheck.hpp"
+#include "kernels/denormals.hpp"
 
 using namespace fermap;
 
@@ -127,3 +128,23 @@ TEST_CASE("custom_cnn overfits 32 fixed random images", "[model][slow]") {
   CHECK(first > 1.0);
   CHECK(loss < 0.05);
 }
+
+#if defined(__SSE2__)
+TEST_CASE("A model computes with denormals flushed and leaves the caller's mode as it was", "[model]") {
+  // Weights below the smallest normal float, as training leaves some: flushed, they count as 0.
+  Model m;
+  Dense& dense = m.add<Dense>(DenseOptions{2, false});
+  m.build(Shape{3}, 1);
+  dense.kernel().value.fill(1e-39f);
+  Tensor x(Shape{1, 3});
+  x.fill(1.0f);
+  Tensor logits;
+  m.infer(x, logits);
+  CHECK(logits[0] == 0.0f);
+  CHECK(logits[1] == 0.0f);
+  CHECK(m.forward(x)[0] == 0.0f);
+  CHECK_FALSE(kernels::denormals_flushed());
+  volatile float denormal = 1e-39f;
+  CHECK(denormal * 1.0f == 1e-39f);  // the caller still computes with denormals
+}
+#endif

@@ -20,11 +20,12 @@ FlushDenormals::FlushDenormals() {
   _mm_setcsr(caller_mode_ | kFlushBits);
   const int threads = kernel_threads();
   if (threads < 2 || omp_in_parallel()) return;  // inside a region the team is not ours to set
-  team_ = threads;
 #pragma omp parallel num_threads(threads)
   {
     // Thread 0 is the caller, already set; the workers are the ones the kernels' regions reuse.
+    // The team may be smaller than asked for; the destructor restores the threads it had.
     const int t = omp_get_thread_num();
+    if (t == 0) team_ = omp_get_num_threads();
     team_modes_[t] = _mm_getcsr();
     _mm_setcsr(team_modes_[t] | kFlushBits);
   }

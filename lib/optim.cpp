@@ -29,7 +29,7 @@ void Adam::prepare(const std::vector<NamedParam>& params) { ensure_slots(params,
 
 void Adam::step(const std::vector<NamedParam>& params, float lr) {
   prepare(params);
-  const kernels::FlushDenormals flush;  // the moments of tiny gradients reach denormals
+  const kernels::FlushDenormals flush;
   ++t_;
   const double b1 = options_.beta1, b2 = options_.beta2;
   const float lr_t = static_cast<float>(lr * std::sqrt(1.0 - std::pow(b2, static_cast<double>(t_))) /

@@ -148,3 +148,60 @@ TEST_CASE("A model computes with denormals flushed and leaves the caller's mode 
   CHECK(denormal * 1.0f == 1e-39f);  // the caller still computes with denormals
 }
 #endif
+
+namespace {
+// Standard deviation of `t`'s elements.
+double stddev(const Tensor& t) {
+  double sum = 0, sq = 0;
+  for (int64_t i = 0; i < t.size(); ++i) sum += t[i], sq += double(t[i]) * t[i];
+  const double mean = sum / t.size();
+  return std::sqrt(sq / t.size() - mean * mean);
+}
+}  // namespace
+
+TEST_CASE("he_uniform kernels have variance 2 / fan_in; glorot_uniform keeps Keras' default", "[model]") {
+  for (KernelInit init : {KernelInit::he_uniform, KernelInit::glorot_uniform}) {
+    Conv2DOptions o;
+    o.filters = 64, o.activation = Activation::relu, o.kernel_init = init;
+    Model m;
+    m.add<Conv2D>(o);
+    m.build({8, 8, 32}, 7);
+    const Tensor& w = static_cast<Conv2D*>(m.all_layers()[0])->kernel().value;
+    const double fan_in = 9 * 32, fan_out = 9 * 64;
+    const double want = init == KernelInit::he_uniform ? 2 / fan_in : 2 / (fan_in + fan_out);
+    const double limit = std::sqrt(3 * want);  // U(-l, l) has variance l^2 / 3
+    double max_abs = 0;
+    for (int64_t i = 0; i < w.size(); ++i) max_abs = std::max(max_abs, double(std::abs(w[i])));
+    CHECK(max_abs <= limit);
+    CHECK(max_abs > 0.99 * limit);
+    CHECK(stddev(w) * stddev(w) == Approx(want).epsilon(0.03));  // 18,432 draws
+  }
+}
+
+TEST_CASE("VGG16's He kernels carry the input's scale through its 14 ReLU layers", "[model]") {
+  // The same network with Glorot kernels, for comparison.
+  Model glorot;
+  const int blocks[5][2] = {{64, 2}, {128, 2}, {256, 3}, {512, 3}, {512, 3}};
+  for (const auto& block : blocks) {
+    for (int i = 0; i < block[1]; ++i) {
+      Conv2DOptions o;
+      o.filters = block[0], o.activation = Activation::relu;
+      glorot.add<Conv2D>(o);
+    }
+    glorot.add<MaxPooling2D>();
+  }
+  glorot.add<Flatten>();
+  glorot.add<Dense>(DenseOptions{512, true, Activation::relu});
+  glorot.add<Dense>(DenseOptions{4, true, Activation::linear});
+  glorot.build({48, 48, 3}, 1);
+  Model he = vgg16();
+  REQUIRE(glorot.count_params() == he.count_params());
+
+  Tensor x(Shape{2, 48, 48, 3}), he_logits, glorot_logits;
+  test::fill_uniform(x, 3, 0.0f, 1.0f);
+  he.infer(x, he_logits);
+  glorot.infer(x, glorot_logits);
+  // The input's spread is 0.29. Seen once: logits 0.70 with He kernels, 0.00082 with Glorot.
+  CHECK(stddev(he_logits) > 0.1);
+  CHECK(stddev(he_logits) > 10 * stddev(glorot_logits));
+}

@@ -89,6 +89,12 @@ void glorot_uniform(Tensor& t, double fan_in, double fan_out, Rng& rng) {
   for (int64_t i = 0; i < t.size(); ++i) t[i] = rng.uniform(-limit, limit);
 }
 
+void init_kernel(KernelInit init, Tensor& t, double fan_in, double fan_out, Rng& rng) {
+  if (init == KernelInit::glorot_uniform) return glorot_uniform(t, fan_in, fan_out, rng);
+  const float limit = static_cast<float>(std::sqrt(6.0 / fan_in));
+  for (int64_t i = 0; i < t.size(); ++i) t[i] = rng.uniform(-limit, limit);
+}
+
 void require_rank(const Layer& layer, const Shape& input, int rank) {
   if (input.rank() != rank)
     throw ShapeError(layer.type() + " layer '" + layer.name() + "' expects a rank-" +

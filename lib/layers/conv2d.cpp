@@ -26,7 +26,7 @@ Shape Conv2D::build(const Shape& input, Rng& rng) {
   kernel_.value.resize({options_.kernel.h, options_.kernel.w, cin, options_.filters});
   kernel_.grad = Tensor(kernel_.value.shape());
   const double area = options_.kernel.h * options_.kernel.w;
-  detail::glorot_uniform(kernel_.value, area * cin, area * options_.filters, rng);
+  detail::init_kernel(options_.kernel_init, kernel_.value, area * cin, area * options_.filters, rng);
   if (options_.use_bias) {
     bias_.value = Tensor({options_.filters});
     bias_.grad = Tensor({options_.filters});

@@ -22,7 +22,7 @@ Shape Dense::build(const Shape& input, Rng& rng) {
   detail::require_rank(*this, input, 1);
   kernel_.value.resize({input[0], options_.units});
   kernel_.grad = Tensor(kernel_.value.shape());
-  detail::glorot_uniform(kernel_.value, input[0], options_.units, rng);
+  detail::init_kernel(options_.kernel_init, kernel_.value, input[0], options_.units, rng);
   if (options_.use_bias) {
     bias_.value = Tensor({options_.units});
     bias_.grad = Tensor({options_.units});

@@ -13,6 +13,7 @@ struct Conv2DOptions {
   Padding padding = Padding::same;
   bool use_bias = true;
   Activation activation = Activation::linear;
+  KernelInit kernel_init = KernelInit::glorot_uniform;
 };
 
 class Conv2D : public Layer {

@@ -10,6 +10,7 @@ struct DenseOptions {
   int units = 0;
   bool use_bias = true;
   Activation activation = Activation::linear;
+  KernelInit kernel_init = KernelInit::glorot_uniform;
 };
 
 class Dense : public Layer {

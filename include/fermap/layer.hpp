@@ -2,8 +2,9 @@
 //
 // The contract (read this before writing a layer):
 // - `build(input)` is called once with the shape of ONE sample ([H, W, C] or [F]). It creates the
-//   parameters, initialises them from `rng` (Glorot-uniform kernels, zero biases, as Keras) and
-//   returns the sample shape of the output. Shapes are never repeated by hand: they are inferred.
+//   parameters, initialises them from `rng` (Glorot-uniform kernels unless the options ask for
+//   He, zero biases, as Keras) and returns the sample shape of the output. Shapes are never
+//   repeated by hand: they are inferred.
 // - `infer(x, y)` computes the inference-mode output ([N, ...] in, [N, ...] out). It is const and
 //   touches nothing but `y`, so several threads may run it on one layer at once.
 // - `forward(x, y)` is the training-mode output. It may cache what backward needs (a batch-norm's

@@ -16,7 +16,8 @@ struct ZooOptions {
 
 // The paper's Figure 4 / Table 3: 48x48x1 input.
 Model custom_cnn(const ZooOptions& options = {});
-// The 13 convolutions of VGG16 -> Flatten(512) -> Dense 512 -> Dense classes; 48x48x3 input.
+// The 13 convolutions of VGG16 -> Flatten(512) -> Dense 512 -> Dense classes; 48x48x3 input. No
+// batch normalisation, so the ReLU layers start from He-uniform kernels (see lib/zoo.cpp).
 Model vgg16(const ZooOptions& options = {});
 // The Keras ResNet50 body -> GlobalAveragePooling -> Dropout 0.5 -> Dense classes; 48x48x3 input.
 Model resnet50(const ZooOptions& options = {});

@@ -84,14 +84,9 @@ void check_sample_shape(const std::string& what, const Shape& sample) {
   }
 }
 
-void glorot_uniform(Tensor& t, double fan_in, double fan_out, Rng& rng) {
-  const float limit = static_cast<float>(std::sqrt(6.0 / (fan_in + fan_out)));
-  for (int64_t i = 0; i < t.size(); ++i) t[i] = rng.uniform(-limit, limit);
-}
-
 void init_kernel(KernelInit init, Tensor& t, double fan_in, double fan_out, Rng& rng) {
-  if (init == KernelInit::glorot_uniform) return glorot_uniform(t, fan_in, fan_out, rng);
-  const float limit = static_cast<float>(std::sqrt(6.0 / fan_in));
+  const double fans = init == KernelInit::he_uniform ? fan_in : fan_in + fan_out;
+  const float limit = static_cast<float>(std::sqrt(6.0 / fans));
   for (int64_t i = 0; i < t.size(); ++i) t[i] = rng.uniform(-limit, limit);
 }
 

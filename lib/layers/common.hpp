@@ -16,11 +16,9 @@
 
 namespace fermap::detail {
 
-// Keras glorot_uniform: U(-l, l) with l = sqrt(6 / (fan_in + fan_out)).
-void glorot_uniform(Tensor& t, double fan_in, double fan_out, Rng& rng);
-
-// Draws a kernel as `init` says. Keras he_uniform is U(-l, l) with l = sqrt(6 / fan_in), a
-// variance of 2 / fan_in, which offsets ReLU zeroing half of each layer's outputs.
+// Draws a kernel from U(-l, l) as Keras does: glorot_uniform has l = sqrt(6 / (fan_in + fan_out)),
+// he_uniform l = sqrt(6 / fan_in), a variance of 2 / fan_in that offsets ReLU zeroing half of
+// each layer's outputs.
 void init_kernel(KernelInit init, Tensor& t, double fan_in, double fan_out, Rng& rng);
 
 // Throws ShapeError naming the layer when `input` does not have `rank` dimensions.

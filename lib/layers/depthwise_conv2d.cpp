@@ -27,7 +27,7 @@ Shape DepthwiseConv2D::build(const Shape& input, Rng& rng) {
   kernel_.grad = Tensor(kernel_.value.shape());
   // Keras counts a depthwise kernel [KH,KW,C,1] as fan_in = KH*KW*C, fan_out = KH*KW.
   const double area = options_.kernel.h * options_.kernel.w;
-  detail::glorot_uniform(kernel_.value, area * c, area, rng);
+  detail::init_kernel(KernelInit::glorot_uniform, kernel_.value, area * c, area, rng);
   if (options_.use_bias) {
     bias_.value = Tensor({c});
     bias_.grad = Tensor({c});

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_runner.hpp"
+#include "fermap/serialize.hpp"
 #include "synthetic_faces.hpp"
 
 namespace fs = std::filesystem;
@@ -135,4 +136,21 @@ TEST_CASE("fermap train --teacher distils, and the distillation flags need a tea
   CHECK(run_cli("train --data " + data + " --out " + out + "/lonely --distill 0.5" + tiny, text) == 1);
   CHECK_THAT(text, Catch::Contains("need at least one --teacher"));
   CHECK_FALSE(fs::exists(out + "/lonely"));
+}
+
+TEST_CASE("fermap train --ema reaches the run and refuses a decay of 1", "[cli][train][slow]") {
+  const std::string data = fermap::test::synthetic_dataset();
+  const std::string out = std::string(FERMAP_TEST_TMP) + "/cli_ema";
+  fs::remove_all(out);
+  const std::string tiny = " --epochs 1 --batch 8 --recipe fast --augment false --flip false --lr 0.001 --max-steps 3";
+  std::string text;
+  REQUIRE(run_cli("train --data " + data + " --out " + out + "/averaged --ema 0.5" + tiny, text) == 0);
+  std::ifstream log(out + "/averaged/train.log");
+  const std::string logged((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  CHECK_THAT(logged, Catch::Contains("\"ema\":0.5"));
+  CHECK(fermap::load_model(out + "/averaged/checkpoint.fmp").extra_tensors.count("average/conv2d/kernel") == 1);
+  text.clear();
+  CHECK(run_cli("train --data " + data + " --out " + out + "/one --ema 1" + tiny, text) == 1);
+  CHECK_THAT(text, Catch::Contains("--ema needs a decay in [0, 1)"));
+  CHECK_FALSE(fs::exists(out + "/one"));
 }

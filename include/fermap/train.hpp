@@ -48,6 +48,9 @@ struct TrainConfig {
   // After each epoch, recompute the batch-norm moving statistics as the plain mean over this many
   // training batches with the epoch's final weights ("precise BN"); 0 keeps Keras' moving average.
   int recalibrate_bn = 0;
+  // With a decay in (0, 1), e.g. 0.999: keep an exponential moving average of the weights, and
+  // validate and save that average (best.fmp) instead of the weights of the last step. 0: off.
+  float ema = 0.0f;
   double val_fraction = 0.1;
   uint64_t seed = 1;
   // The seed of the train/validation split alone; 0: `seed`. Runs of different seeds that share it

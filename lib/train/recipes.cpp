@@ -59,6 +59,7 @@ nlohmann::json TrainConfig::to_json() const {
           {"distill", distill},
           {"temperature", temperature},
           {"recalibrate_bn", recalibrate_bn},
+          {"ema", ema},
           {"val_fraction", val_fraction},
           {"seed", seed},
           {"split_seed", split_seed}};

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -24,6 +25,7 @@
 #include "train/fingerprint.hpp"
 #include "train/run_files.hpp"
 #include "train/teachers.hpp"
+#include "train/weight_average.hpp"
 
 namespace fermap {
 
@@ -82,8 +84,12 @@ class Run {
   void load_data();
   void save_checkpoint(const Position& p);
   bool try_resume(Position& p);
+  // Fills `tensors` from the checkpoint's extra tensors named prefix + name.
+  void restore_state(const LoadedModel& loaded, const std::string& prefix,
+                     const std::vector<std::pair<std::string, Tensor*>>& tensors, const std::string& what) const;
   void start_from(const std::string& path);
   EpochRecord finish_epoch(const Position& p, float lr);
+  void validate(EpochRecord& r);
   void recalibrate_batch_norm(const std::vector<EpochItem>& plan, const BatchOptions& bo);
   bool stop_requested() const {
     if (stop_ && stop_->load()) return true;
@@ -99,6 +105,7 @@ class Run {
   ModelMeta meta_;
   std::unique_ptr<Optimizer> optimizer_;
   Teachers teachers_;
+  std::optional<WeightAverage> average_;  // with --ema
   ScheduleOptions schedule_;
   CrossEntropyOptions loss_options_;
   size_t epoch_items_ = 0;
@@ -141,7 +148,19 @@ void Run::save_checkpoint(const Position& p) {
                  {"best_val_accuracy", result_.best_val_accuracy}};
   NamedTensors extra;
   for (auto& [name, t] : optimizer_->state_tensors()) extra.emplace_back("optimizer/" + name, t);
+  if (average_)
+    for (auto& [name, t] : average_->state_tensors()) extra.emplace_back("average/" + name, t);
   save_model(files_.checkpoint(), model_, meta_, extra);
+}
+
+void Run::restore_state(const LoadedModel& loaded, const std::string& prefix,
+                        const std::vector<std::pair<std::string, Tensor*>>& tensors, const std::string& what) const {
+  for (auto& [name, t] : tensors) {
+    auto found = loaded.extra_tensors.find(prefix + name);
+    if (found == loaded.extra_tensors.end() || found->second.shape() != t->shape())
+      throw FormatError(files_.checkpoint() + ": " + what + " for " + name + " is missing");
+    *t = found->second;
+  }
 }
 
 bool Run::try_resume(Position& p) {
@@ -159,7 +178,7 @@ bool Run::try_resume(Position& p) {
   // behaviour there was before the setting existed.
   const nlohmann::json before_setting_existed = {{"rotation", 10.0f}, {"shift", 0.1f}, {"zoom", 0.1f}, {"erase", 0.0f},
                                                  {"split_seed", 0}, {"distill", TrainConfig{}.distill},
-                                                 {"temperature", TrainConfig{}.temperature}};
+                                                 {"temperature", TrainConfig{}.temperature}, {"ema", 0.0f}};
   for (auto it = now.begin(); it != now.end(); ++it) {
     // The images are compared below, not the folder's name; the starting weights only mattered at
     // step 0 (the checkpoint holds the current ones), so a moved --init file does not matter either.
@@ -185,13 +204,12 @@ bool Run::try_resume(Position& p) {
                 "); use the same teacher files or another --out");
   if (saved_data != c_.data) files_.log("data: the checkpoint's images, now read from " + c_.data + " (were " + saved_data + ")");
   optimizer_->prepare(model_.params());
-  for (auto& [name, t] : optimizer_->state_tensors()) {
-    auto found = loaded.extra_tensors.find("optimizer/" + name);
-    if (found == loaded.extra_tensors.end() || found->second.shape() != t->shape())
-      throw FormatError(files_.checkpoint() + ": optimizer state for " + name + " is missing");
-    *t = found->second;
-  }
+  restore_state(loaded, "optimizer/", optimizer_->state_tensors(), "optimizer state");
   optimizer_->set_steps(extra.at("optimizer_steps").get<uint64_t>());
+  if (average_) {
+    average_->prepare(model_.params());
+    restore_state(loaded, "average/", average_->state_tensors(), "the weight average");
+  }
   // Sums split across threads (batch-norm statistics, gradients) add up in another order with
   // another thread count: the run goes on, but no longer bit for bit as it would have.
   const int saved_threads = extra.value("threads", 0);
@@ -244,12 +262,15 @@ EpochRecord Run::finish_epoch(const Position& p, float lr) {
   r.train_accuracy = p.seen ? p.correct / p.seen : 0.0;
   r.lr = lr;
   r.seconds = p.seconds;
-  if (val_.size()) {
-    const Evaluation e = evaluate(model_, meta_, val_, {});
-    r.val_loss = e.loss;
-    r.val_accuracy = e.metrics.accuracy;
-  }
+  validate(r);
   return r;
+}
+
+void Run::validate(EpochRecord& r) {
+  if (val_.size() == 0) return;
+  const Evaluation e = evaluate(model_, meta_, val_, {});
+  r.val_loss = e.loss;
+  r.val_accuracy = e.metrics.accuracy;
 }
 
 TrainResult Run::go() {
@@ -259,6 +280,7 @@ TrainResult Run::go() {
   if (c_.erase > 0 && !c_.augment) throw ArgumentError("random erasing (--erase) is part of the augmentation: it needs --augment true");
   if (!(c_.distill >= 0.0f && c_.distill <= 1.0f) || !(c_.temperature > 0.0f))
     throw ArgumentError("distillation needs a weight (--distill) in [0, 1] and a positive --temperature");
+  if (!(c_.ema >= 0.0f && c_.ema < 1.0f)) throw ArgumentError("--ema needs a decay in [0, 1) (0: no weight average)");
   // Data and starting weights before the run folder exists: bad ones leave nothing behind but one error.
   load_data();
   model_ = make_zoo_model(c_.model, {static_cast<int>(train_.class_names.size()), c_.seed});
@@ -278,6 +300,10 @@ TrainResult Run::go() {
 
   optimizer_ = make_optimizer(c_.optimizer);
   optimizer_->prepare(model_.params());  // a run stopped before its first step still checkpoints its (zero) state
+  if (c_.ema > 0.0f) {
+    average_.emplace(c_.ema);
+    average_->prepare(model_.params());
+  }
   loss_options_.label_smoothing = c_.label_smoothing;
   if (c_.class_weighted) loss_options_.class_weights = class_weights(train_);
 
@@ -347,6 +373,7 @@ TrainResult Run::go() {
       model_.backward(dlogits);
       add_l2_gradient(params, c_.l2);
       optimizer_->step(params, lr);
+      if (average_) average_->update(params, optimizer_->steps());
       ++steps_here_;
       const int k = logits.dim(1);
       for (size_t i = 0; i < count; ++i) {
@@ -369,7 +396,15 @@ TrainResult Run::go() {
     pos.seconds = seconds_before + std::chrono::duration<double>(Clock::now() - epoch_start).count();
     bar.finish();
     recalibrate_batch_norm(plan, bo);
-    const EpochRecord record = finish_epoch(pos, lr);
+    EpochRecord record = finish_epoch(pos, lr);
+    // With --ema the average is what gets validated and saved; the last step's weights only
+    // report their accuracy beside it. The average gets its own batch-norm statistics.
+    const double raw_val_accuracy = record.val_accuracy;
+    if (average_) {
+      average_->swap_with(model_.params());
+      recalibrate_batch_norm(plan, bo);
+      validate(record);
+    }
     result_.history.push_back(record);
     // Without a validation split (--val-fraction 0) the best model is the latest one.
     if (val_.size() == 0 || record.val_accuracy > result_.best_val_accuracy || result_.best_epoch == 0) {
@@ -378,9 +413,12 @@ TrainResult Run::go() {
       meta_.extra = {{"config", c_.to_json()}, {"epoch", record.epoch}, {"val_accuracy", record.val_accuracy}};
       save_model(files_.best_model(), model_, meta_);
     }
-    char line[200];
-    std::snprintf(line, sizeof line, "epoch %d/%d: loss %.4f acc %.4f | val loss %.4f acc %.4f | lr %.2e | %s%s", record.epoch,
-                  c_.epochs, record.train_loss, record.train_accuracy, record.val_loss, record.val_accuracy, record.lr,
+    if (average_) average_->swap_with(model_.params());
+    char raw[64] = "";
+    if (average_ && val_.size()) std::snprintf(raw, sizeof raw, " (last step's weights: %.4f)", raw_val_accuracy);
+    char line[260];
+    std::snprintf(line, sizeof line, "epoch %d/%d: loss %.4f acc %.4f | val loss %.4f acc %.4f%s | lr %.2e | %s%s", record.epoch,
+                  c_.epochs, record.train_loss, record.train_accuracy, record.val_loss, record.val_accuracy, raw, record.lr,
                   format_duration(record.seconds).c_str(), record.epoch == result_.best_epoch ? " | best" : "");
     files_.log(line);
     files_.write_metrics(result_.history);

@@ -150,6 +150,8 @@ TEST_CASE("without a validation split the best model is the last epoch's", "[tra
   const TrainResult r = train(c);
   CHECK(r.best_epoch == 2);
   CHECK(all_weights(r.best_model_path) == all_weights(r.checkpoint_path));
+  CHECK_THAT(test::read_text(c.out_dir + "/train.log"), Catch::Contains("epoch 2/2: ") && Catch::Contains("| no validation split |") &&
+                                                          !Catch::Contains("val loss"));
 }
 
 TEST_CASE("resume without a checkpoint says that it starts a new run", "[train][slow]") {

@@ -414,12 +414,15 @@ TrainResult Run::go() {
       save_model(files_.best_model(), model_, meta_);
     }
     if (average_) average_->swap_with(model_.params());
-    char raw[64] = "";
-    if (average_ && val_.size()) std::snprintf(raw, sizeof raw, " (last step's weights: %.4f)", raw_val_accuracy);
+    char validation[96] = "no validation split";
+    if (val_.size()) {
+      const int n = std::snprintf(validation, sizeof validation, "val loss %.4f acc %.4f", record.val_loss, record.val_accuracy);
+      if (average_) std::snprintf(validation + n, sizeof validation - static_cast<size_t>(n), " (last step's weights: %.4f)", raw_val_accuracy);
+    }
     char line[260];
-    std::snprintf(line, sizeof line, "epoch %d/%d: loss %.4f acc %.4f | val loss %.4f acc %.4f%s | lr %.2e | %s%s", record.epoch,
-                  c_.epochs, record.train_loss, record.train_accuracy, record.val_loss, record.val_accuracy, raw, record.lr,
-                  format_duration(record.seconds).c_str(), record.epoch == result_.best_epoch ? " | best" : "");
+    std::snprintf(line, sizeof line, "epoch %d/%d: loss %.4f acc %.4f | %s | lr %.2e | %s%s", record.epoch, c_.epochs,
+                  record.train_loss, record.train_accuracy, validation, record.lr, format_duration(record.seconds).c_str(),
+                  record.epoch == result_.best_epoch ? " | best" : "");
     files_.log(line);
     files_.write_metrics(result_.history);
     save_checkpoint(Position{pos.epoch + 1, 0, 0, 0, 0, 0});

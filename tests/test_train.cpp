@@ -367,7 +367,7 @@ TEST_CASE("the committed --recipe paper checkpoint still resumes", "[dataset][tr
   CHECK_THAT(test::read_text(c.out_dir + "/train.log"), Catch::Contains("resumed from") && Catch::Contains("at epoch 4, item 27008"));
 }
 
-TEST_CASE("--ema saves the weight average, validates it and resumes exactly", "[train][slow]") {
+TEST_CASE("weight averaging (--ema) saves the average, validates it and resumes exactly", "[train][slow]") {
   // Without a validation split the saved model is the last epoch's average, which the checkpoint
   // also holds (beside the last step's weights).
   TrainConfig straight = tiny_config("train_ema_straight", 2);

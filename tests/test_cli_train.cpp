@@ -1,8 +1,6 @@
 // The train and eval commands end to end: flags, Ctrl-C, resume, reports and their files.
 #include <csignal>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 #include <sys/wait.h>
@@ -128,8 +126,7 @@ TEST_CASE("fermap train --teacher distils, and the distillation flags need a tea
   REQUIRE(run_cli("train --data " + data + " --out " + out + "/student --teacher " + out + "/teacher/checkpoint.fmp" +
                       " --distill 0.7 --temperature 3" + tiny,
                   text) == 0);
-  std::ifstream log(out + "/student/train.log");
-  const std::string logged((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  const std::string logged = fermap::test::read_text(out + "/student/train.log");
   CHECK_THAT(logged, Catch::Contains("distillation: 1 teacher(s), weight 0.7") &&
                          Catch::Contains("\"teachers\":[\"" + out + "/teacher/checkpoint.fmp\"]"));
   text.clear();
@@ -145,8 +142,7 @@ TEST_CASE("fermap train --ema reaches the run and refuses a decay of 1", "[cli][
   const std::string tiny = " --epochs 1 --batch 8 --recipe fast --augment false --flip false --lr 0.001 --max-steps 3";
   std::string text;
   REQUIRE(run_cli("train --data " + data + " --out " + out + "/averaged --ema 0.5" + tiny, text) == 0);
-  std::ifstream log(out + "/averaged/train.log");
-  const std::string logged((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  const std::string logged = fermap::test::read_text(out + "/averaged/train.log");
   CHECK_THAT(logged, Catch::Contains("\"ema\":0.5"));
   CHECK(fermap::load_model(out + "/averaged/checkpoint.fmp").extra_tensors.count("average/conv2d/kernel") == 1);
   text.clear();

@@ -414,14 +414,19 @@ TrainResult Run::go() {
       save_model(files_.best_model(), model_, meta_);
     }
     if (average_) average_->swap_with(model_.params());
-    char validation[96] = "no validation split";
+    std::string validation = "no validation split";
     if (val_.size()) {
-      const int n = std::snprintf(validation, sizeof validation, "val loss %.4f acc %.4f", record.val_loss, record.val_accuracy);
-      if (average_) std::snprintf(validation + n, sizeof validation - static_cast<size_t>(n), " (last step's weights: %.4f)", raw_val_accuracy);
+      char part[64];
+      std::snprintf(part, sizeof part, "val loss %.4f acc %.4f", record.val_loss, record.val_accuracy);
+      validation = part;
+      if (average_) {
+        std::snprintf(part, sizeof part, " (last step's weights: %.4f)", raw_val_accuracy);
+        validation += part;
+      }
     }
     char line[260];
     std::snprintf(line, sizeof line, "epoch %d/%d: loss %.4f acc %.4f | %s | lr %.2e | %s%s", record.epoch, c_.epochs,
-                  record.train_loss, record.train_accuracy, validation, record.lr, format_duration(record.seconds).c_str(),
+                  record.train_loss, record.train_accuracy, validation.c_str(), record.lr, format_duration(record.seconds).c_str(),
                   record.epoch == result_.best_epoch ? " | best" : "");
     files_.log(line);
     files_.write_metrics(result_.history);

@@ -30,8 +30,6 @@ class WeightAverage {
   // The averaged tensors, named like the parameters, for checkpoints.
   std::vector<std::pair<std::string, Tensor*>> state_tensors();
 
-  float decay() const { return decay_; }
-
  private:
   void check_matches(const std::vector<NamedParam>& params) const;
 

@@ -18,8 +18,9 @@ std::string format_duration(double seconds) {
   return buf;
 }
 
-Progress::Progress(std::string label, int64_t total, const char* unit, std::FILE* out)
-    : label_(std::move(label)), total_(std::max<int64_t>(total, 1)), unit_(unit), out_(out),
+Progress::Progress(std::string label, int64_t total, int64_t already_done, const char* unit, std::FILE* out)
+    : label_(std::move(label)), total_(std::max<int64_t>(total, 1)), done_(already_done), done_at_start_(already_done),
+      unit_(unit), out_(out),
       tty_(isatty(fileno(out)) != 0), start_(std::chrono::steady_clock::now()), last_draw_(start_) {}
 
 void Progress::update(int64_t done, const std::string& status) {
@@ -38,7 +39,7 @@ void Progress::finish(const std::string& status) {
 
 void Progress::draw(const std::string& status, bool final) {
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  const double rate = elapsed > 0 ? static_cast<double>(done_) / elapsed : 0.0;
+  const double rate = elapsed > 0 ? static_cast<double>(done_ - done_at_start_) / elapsed : 0.0;
   const double left = rate > 0 ? static_cast<double>(total_ - done_) / rate : 0.0;
   constexpr int kWidth = 24;
   const int filled = static_cast<int>(kWidth * std::min(1.0, static_cast<double>(done_) / static_cast<double>(total_)));

@@ -150,3 +150,19 @@ TEST_CASE("fermap train --ema reaches the run and refuses a decay of 1", "[cli][
   CHECK_THAT(text, Catch::Contains("--ema needs a decay in [0, 1)"));
   CHECK_FALSE(fs::exists(out + "/one"));
 }
+
+TEST_CASE("fermap train's last line says how the run ended and which epoch best.fmp holds", "[cli][train][slow]") {
+  const std::string data = fermap::test::synthetic_dataset();
+  const std::string out = std::string(FERMAP_TEST_TMP) + "/cli_outcome";
+  fs::remove_all(out);
+  const std::string tiny = " --epochs 1 --batch 16 --recipe fast --augment false --flip false --lr 0.001";
+  std::string text;
+  REQUIRE(run_cli("train --data " + data + " --out " + out + "/budget" + tiny + " --max-steps 2", text) == 0);
+  CHECK_THAT(text, Catch::Contains("stopped; no epoch finished yet\nbest model: "));
+  text.clear();
+  REQUIRE(run_cli("train --data " + data + " --out " + out + "/validated" + tiny, text) == 0);
+  CHECK_THAT(text, Catch::Contains("done; best validation accuracy ") && Catch::Contains(" at epoch 1\nbest model: "));
+  text.clear();
+  REQUIRE(run_cli("train --data " + data + " --out " + out + "/all --val-fraction 0" + tiny, text) == 0);
+  CHECK_THAT(text, Catch::Contains("done; no validation split, so the best model is the last epoch's (1)\nbest model: "));
+}

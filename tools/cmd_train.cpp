@@ -1,4 +1,5 @@
 // fermap train: flags -> TrainConfig -> fermap::train. Ctrl-C checkpoints and exits with 130.
+#include <cstdio>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
@@ -11,6 +12,17 @@
 namespace fermap::cli {
 
 namespace {
+// The run's last line before the file paths: how it ended and which epoch best.fmp holds.
+std::string outcome(const TrainResult& r) {
+  const std::string ended = r.interrupted ? "stopped; " : "done; ";
+  if (r.best_epoch == 0) return ended + "no epoch finished yet";
+  const std::string epoch = std::to_string(r.best_epoch);
+  if (r.validation_images == 0) return ended + "no validation split, so the best model is the last epoch's (" + epoch + ")";
+  char accuracy[32];
+  std::snprintf(accuracy, sizeof accuracy, "%.4f", r.best_val_accuracy);
+  return ended + "best validation accuracy " + accuracy + " at epoch " + epoch;
+}
+
 std::string recipe_help() {
   std::string out = "Named settings (explicit flags override them):";
   for (const auto& name : recipe_names()) out += "\n  " + name + ": " + recipe(name).to_json().dump();
@@ -120,8 +132,7 @@ void add_train_command(CLI::App& app) {
     c.max_minutes = u.max_minutes;
     const std::atomic<bool>& signalled = stop_on_interrupt();
     const TrainResult r = train(c, &signalled);
-    std::cout << (r.interrupted ? "stopped; " : "done; ") << "best validation accuracy " << r.best_val_accuracy
-              << " at epoch " << r.best_epoch << "\nbest model: " << r.best_model_path
+    std::cout << outcome(r) << "\nbest model: " << r.best_model_path
               << "\ncheckpoint: " << r.checkpoint_path << "\n";
     // Stopped by --max-steps/--max-minutes, the run did what was asked (exit 0). Stopped by a
     // signal, it did not finish: 128 + SIGINT, as a shell reports it, so `train && ship` stops too.

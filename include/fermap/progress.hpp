@@ -11,7 +11,9 @@ namespace fermap {
 
 class Progress {
  public:
-  Progress(std::string label, int64_t total, const char* unit = "img", std::FILE* out = stderr);
+  // `already_done` units were done before this bar started (a resumed epoch): they count towards
+  // the percentage but not towards the rate or the time left.
+  Progress(std::string label, int64_t total, int64_t already_done = 0, const char* unit = "img", std::FILE* out = stderr);
   // Records that `done` units are complete and shows `status` (e.g. "loss 0.81 acc 0.70").
   void update(int64_t done, const std::string& status = "");
   void finish(const std::string& status = "");
@@ -20,7 +22,7 @@ class Progress {
   void draw(const std::string& status, bool final);
 
   std::string label_;
-  int64_t total_, done_ = 0;
+  int64_t total_, done_, done_at_start_;
   const char* unit_;
   std::FILE* out_;
   bool tty_;

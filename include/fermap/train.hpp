@@ -81,8 +81,9 @@ struct EpochRecord {
 
 struct TrainResult {
   std::vector<EpochRecord> history;
-  int best_epoch = 0;
+  int best_epoch = 0;  // 0: no epoch finished
   double best_val_accuracy = 0;
+  size_t validation_images = 0;  // 0 with --val-fraction 0: best.fmp is then the last epoch's model
   bool interrupted = false;
   std::string best_model_path, checkpoint_path;
 };

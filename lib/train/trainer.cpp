@@ -128,6 +128,7 @@ void Run::load_data() {
   val_ = std::move(split.val);
   if (train_.size() == 0) throw Error(c_.data + ": no training images");
   data_fingerprint_ = data_fingerprint(train_, val_);
+  result_.validation_images = val_.size();
   std::string counts;
   const auto tc = train_.class_counts(), vc = val_.class_counts();
   for (size_t k = 0; k < train_.class_names.size(); ++k)
@@ -336,7 +337,8 @@ TrainResult Run::go() {
     if (!c_.augment)
       for (auto& item : plan) item.augment = false;
     bo.epoch = static_cast<uint64_t>(pos.epoch);
-    Progress bar("epoch " + std::to_string(pos.epoch + 1) + "/" + std::to_string(c_.epochs), static_cast<int64_t>(plan.size()));
+    Progress bar("epoch " + std::to_string(pos.epoch + 1) + "/" + std::to_string(c_.epochs), static_cast<int64_t>(plan.size()),
+                 static_cast<int64_t>(pos.next_item));
     float lr = 0.0f;
     auto epoch_start = Clock::now();
     const double seconds_before = pos.seconds;

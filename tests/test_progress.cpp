@@ -50,7 +50,8 @@ TEST_CASE("a finished bar shows its label, 100 %, the rate, the time taken and t
     bar.finish("loss 0.5");
   });
   CHECK(text.rfind("epoch 1/3 [########################] 100% ", 0) == 0);
-  CHECK(text.find(" in 0s loss 0.5\n") != std::string::npos);
+  // The time taken is a few tens of milliseconds, but a loaded machine may round it up to "1s".
+  CHECK_THAT(text, Catch::Matches(".* in [01]s loss 0\\.5\n"));
   // 200 images in at least 50 ms: at most 4,000 per second.
   CHECK(rate_in(text) > 0);
   CHECK(rate_in(text) <= 4000);

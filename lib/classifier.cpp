@@ -1,5 +1,8 @@
 #include "fermap/classifier.hpp"
 
+#include <vector>
+
+#include "fermap/data/augment.hpp"
 #include "fermap/error.hpp"
 #include "fermap/loss.hpp"
 
@@ -19,28 +22,45 @@ void check_classifier_model(const LoadedModel& loaded, const std::string& path) 
                       " channels but the model takes " + std::to_string(in[2]));
 }
 
-Classifier Classifier::load(const std::string& model_path) {
+Classifier Classifier::load(const std::string& model_path, const ClassifierOptions& options) {
   LoadedModel loaded = load_model(model_path);
   check_classifier_model(loaded, model_path);
-  return Classifier(std::move(loaded.model), std::move(loaded.meta));
+  return Classifier(std::move(loaded.model), std::move(loaded.meta), options);
 }
 
-Classifier::Classifier(Model model, ModelMeta meta) : model_(std::move(model)), meta_(std::move(meta)) {}
+Classifier::Classifier(Model model, ModelMeta meta, const ClassifierOptions& options)
+    : model_(std::move(model)), meta_(std::move(meta)), options_(options) {}
 
 Tensor Classifier::predict(const Tensor& faces) const {
   const Shape& in = model_.input_shape();
   if (faces.shape().rank() != 4 || faces.dim(1) != in[0] || faces.dim(2) != in[1] || faces.dim(3) != 1)
     throw ShapeError("classifier expects gray faces [N, " + std::to_string(in[0]) + ", " + std::to_string(in[1]) +
                      ", 1], got " + faces.shape().str());
-  const int channels = in[2];
-  Tensor x(Shape{faces.dim(0), in[0], in[1], channels});
+  const int n = faces.dim(0), side = in[0], channels = in[2];
+  const int64_t pixels = static_cast<int64_t>(side) * side;
+  const std::vector<AffineDraw> views = options_.tta ? test_time_views() : std::vector<AffineDraw>(1);
+  // One batch per view, so that memory does not grow with the number of views.
+  Tensor x(Shape{n, side, side, channels}), logits, probabilities, mean;
+  std::vector<float> view_pixels(static_cast<size_t>(pixels));
   const float scale = meta_.preprocessing.scale;
-  for (int64_t i = 0; i < faces.size(); ++i)
-    for (int c = 0; c < channels; ++c) x[i * channels + c] = faces[i] * scale;
-  Tensor logits, probabilities;
-  model_.infer(x, logits);
-  softmax(logits, probabilities);
-  return probabilities;
+  for (const AffineDraw& view : views) {
+    for (int i = 0; i < n; ++i) {
+      const float* face = faces.data() + i * pixels;
+      if (!view.is_identity()) {
+        augment_image(face, side, side, view, view_pixels.data());
+        face = view_pixels.data();
+      }
+      float* dst = x.data() + i * pixels * channels;
+      for (int64_t p = 0; p < pixels; ++p)
+        for (int c = 0; c < channels; ++c) dst[p * channels + c] = face[p] * scale;
+    }
+    model_.infer(x, logits);
+    softmax(logits, probabilities);
+    if (views.size() == 1) return probabilities;
+    if (mean.empty()) mean = Tensor(probabilities.shape());
+    add_scaled(probabilities, 1.0f / static_cast<float>(views.size()), mean);
+  }
+  return mean;
 }
 
 }  // namespace fermap

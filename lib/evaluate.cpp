@@ -12,24 +12,6 @@ namespace fermap {
 
 namespace {
 
-std::vector<AffineDraw> views(bool tta) {
-  std::vector<AffineDraw> out(1);
-  if (!tta) return out;
-  const float shifts[4][2] = {{2, 0}, {-2, 0}, {0, 2}, {0, -2}};
-  for (const auto& s : shifts) {
-    AffineDraw d;
-    d.shift_x = s[0], d.shift_y = s[1];
-    out.push_back(d);
-  }
-  const size_t plain = out.size();
-  for (size_t i = 0; i < plain; ++i) {
-    AffineDraw d = out[i];
-    d.flip = true;
-    out.push_back(d);
-  }
-  return out;
-}
-
 // x [count, H, W, channels] from images [first, first+count) seen through `view`.
 void fill_batch(const Dataset& data, size_t first, size_t count, const AffineDraw& view, const Preprocessing& pre,
                 Tensor& x) {
@@ -60,7 +42,7 @@ Tensor predict_dataset(const Model& model, const Preprocessing& pre, const Datas
   const int k = model.output_shape()[0];
   const int64_t n = static_cast<int64_t>(data.size());
   Tensor total(Shape{static_cast<int>(n), k});
-  const auto all_views = views(options.tta);
+  const auto all_views = options.tta ? test_time_views() : std::vector<AffineDraw>(1);
   Tensor x, logits, probabilities;
   for (size_t first = 0; first < data.size(); first += static_cast<size_t>(options.batch)) {
     const size_t count = std::min(static_cast<size_t>(options.batch), data.size() - first);

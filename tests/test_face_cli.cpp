@@ -1,7 +1,9 @@
 // Tests of the fermap predict and recommend commands, run as a process (FERMAP_CLI, set by CTest).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
@@ -56,6 +58,34 @@ TEST_CASE("fermap predict prints every face of the demo photo and writes an anno
   REQUIRE(j.size() == 1);
   CHECK(j[0]["faces"].size() == 6);
   CHECK(j[0]["faces"][0]["probabilities"].size() == 4);
+}
+
+TEST_CASE("fermap predict --tta averages each face over ten views: other probabilities, same faces", "[face][cli]") {
+  FERMAP_REQUIRE_CLI();
+  const RunResult plain = run_cli("predict data/demo/faces.png --json");
+  const RunResult tta = run_cli("predict data/demo/faces.png --json --tta");
+  INFO(plain.out << tta.out);
+  REQUIRE(plain.status == 0);
+  REQUIRE(tta.status == 0);
+  const nlohmann::json p = nlohmann::json::parse(plain.out)[0]["faces"], t = nlohmann::json::parse(tta.out)[0]["faces"];
+  REQUIRE(p.size() == 6);
+  REQUIRE(t.size() == 6);
+  double largest_change = 0;
+  for (size_t i = 0; i < 6; ++i) {
+    CHECK(t[i]["box"] == p[i]["box"]);
+    double sum = 0;
+    for (const auto& [emotion, probability] : t[i]["probabilities"].items()) {
+      sum += probability.get<double>();
+      largest_change = std::max(largest_change, std::abs(probability.get<double>() - p[i]["probabilities"][emotion].get<double>()));
+    }
+    CHECK(sum == Approx(1.0).epsilon(1e-4));
+  }
+  CHECK(largest_change > 1e-3);
+
+  const RunResult songs = run_cli("recommend data/demo/faces.png --json --tta -n 2 --seed 1");
+  INFO(songs.out);
+  REQUIRE(songs.status == 0);
+  CHECK(nlohmann::json::parse(songs.out)["faces"] == t);
 }
 
 TEST_CASE("fermap predict says when a picture has no face, and fails on a bad file", "[face][cli]") {

@@ -39,6 +39,24 @@ TEST_CASE("api: health names the model, classes and catalogue", "[web][api]") {
   CHECK(health["classes"] == json({"angry", "happy", "neutral", "sad"}));
   CHECK(health["songs"].get<int>() > 600);
   CHECK(health["history"]["liked"] == 0);
+  CHECK(health["tta"] == false);
+}
+
+TEST_CASE("api: with test-time augmentation on, analyze gives the library's averaged probabilities", "[web][api]") {
+  WebAppOptions options = test::web_options(test::fresh_db("api_tta.sqlite"));
+  options.classifier.tta = true;
+  WebApp app(options);
+  CHECK(app.health().body["tta"] == true);
+
+  const Classifier classifier = Classifier::load(options.model, {.tta = true});
+  FaceDetector detector;
+  const std::vector<FaceEmotion> expected = recognize_emotions(classifier, &detector, load_image(test::demo_photo()));
+  REQUIRE(expected.size() == 6);
+  const ApiResponse response = app.analyze(test::read_file_bytes(test::demo_photo()), {});
+  REQUIRE(response.status == 200);
+  REQUIRE(response.body["faces"].size() == expected.size());
+  for (size_t i = 0; i < expected.size(); ++i)
+    CHECK(response.body["faces"][i] == to_json(expected[i], classifier.classes()));
 }
 
 TEST_CASE("api: analyze finds the demo photo's faces, as the library does", "[web][api]") {

@@ -26,7 +26,7 @@ void add_eval_command(CLI::App& app) {
       ->required();
   cmd->add_option("--data", f->data, "Dataset: folder with test/<class>/ or fer2013.csv")->required();
   cmd->add_option("--split", f->split, "test (default) or train");
-  cmd->add_flag("--tta", f->tta, "Test-time augmentation: average over flips and small shifts");
+  cmd->add_flag("--tta", f->tta, kTtaHelp);
   cmd->add_flag("--json", f->json, "Print the metrics as JSON");
   cmd->add_option("--confusion-csv", f->confusion_csv, "Write the confusion matrix as CSV");
   cmd->add_option("--confusion-png", f->confusion_png, "Write the confusion matrix as a PNG heat map");

@@ -24,7 +24,7 @@ namespace {
 struct PredictArgs {
   std::vector<std::string> images;
   std::string model, cascade, annotate, video;
-  bool no_detect = false, json = false;
+  bool no_detect = false, json = false, tta = false;
   double smooth_seconds = 0.5;
   int64_t max_frames = 0;
   int camera = -1;
@@ -47,7 +47,7 @@ void print_face(size_t index, const FaceEmotion& face, const std::vector<std::st
 // until Ctrl-C (or --max-frames).
 void run_video_predict(const PredictArgs& args) {
   const VideoSource source = args.camera >= 0 ? VideoSource::device(args.camera) : VideoSource::file(args.video);
-  const Classifier classifier = Classifier::load(find_bundled_file(kDefaultModel, args.model));
+  const Classifier classifier = Classifier::load(find_bundled_file(kDefaultModel, args.model), {.tta = args.tta});
   FaceDetector detector(DetectorOptions{
       .cascade_path = args.cascade, .max_detect_side = args.detect_side > 0 ? args.detect_side : kVideoDetectSide});
   VideoEmotionOptions options;
@@ -79,7 +79,7 @@ void run_predict(const PredictArgs& args) {
   if (args.images.empty()) throw ArgumentError("give an IMAGE (or --video FILE, or --camera N)");
   if (!args.annotate.empty() && args.images.size() != 1)
     throw ArgumentError("--annotate writes one picture: give exactly one IMAGE");
-  const Classifier classifier = Classifier::load(find_bundled_file(kDefaultModel, args.model));
+  const Classifier classifier = Classifier::load(find_bundled_file(kDefaultModel, args.model), {.tta = args.tta});
   std::optional<FaceDetector> detector;
   if (!args.no_detect) {
     DetectorOptions detect{.cascade_path = args.cascade};
@@ -134,6 +134,7 @@ void add_predict_command(CLI::App& app) {
                   "photos, 320 for video and camera)")
       ->check(CLI::Range(64, 8192));
   cmd->add_flag("--no-detect", args->no_detect, "Take each whole image as one face (for face crops)");
+  cmd->add_flag("--tta", args->tta, kTtaHelp);
   cmd->add_flag("--json", args->json, "Print JSON instead of text");
   cmd->add_option("--annotate", args->annotate, "Write the photo (PNG) or video (AVI) with boxes and labels");
   cmd->callback([args] { run_predict(*args); });

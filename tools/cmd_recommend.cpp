@@ -26,7 +26,7 @@ struct RecommendArgs {
   std::string image, emotion, model, cascade, songs, mode = "match", map;
   std::optional<uint64_t> seed;
   int count = 10;
-  bool no_detect = false, json = false;
+  bool no_detect = false, json = false, tta = false;
 };
 
 struct PhotoEmotion {
@@ -37,7 +37,7 @@ struct PhotoEmotion {
 
 // The photo's faces and their overall emotion; Error when there is no face.
 PhotoEmotion photo_emotion(const RecommendArgs& args) {
-  const Classifier classifier = Classifier::load(find_bundled_file(kDefaultModel, args.model));
+  const Classifier classifier = Classifier::load(find_bundled_file(kDefaultModel, args.model), {.tta = args.tta});
   const cv::Mat image = load_image(args.image, {.min_side = kMinFacePhotoSide});
   std::optional<FaceDetector> detector;
   if (!args.no_detect) detector.emplace(DetectorOptions{.cascade_path = args.cascade});
@@ -112,6 +112,7 @@ void add_recommend_command(CLI::App& app) {
   cmd->add_option("--model", args->model, "Model file (default: data/models/custom_cnn.fmp, looked for as in predict)");
   cmd->add_option("--cascade", args->cascade, "Haar cascade XML (default: found in opencv-data's folders)");
   cmd->add_flag("--no-detect", args->no_detect, "Take the whole image as one face");
+  cmd->add_flag("--tta", args->tta, kTtaHelp);
   cmd->add_option("--songs", args->songs, "Song table CSV, 278k or data_moods layout (default: data/songs/data_moods.csv)");
   cmd->add_option("-n,--count", args->count, "Number of songs")->check(CLI::Range(1, 10000));
   cmd->add_option("--mode", args->mode, "match (closest to the emotion), lift (toward happier) or random (the paper's)")

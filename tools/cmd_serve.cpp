@@ -20,6 +20,7 @@ struct ServeArgs {
   std::string host = "127.0.0.1", model, songs, db, cascade;
   int port = 8080, threads = 8, max_concurrent = 0;
   size_t max_body_mb = 10;
+  bool tta = false;
 };
 
 // $XDG_DATA_HOME/fermap/history.sqlite, else ~/.local/share/fermap/history.sqlite (folder created).
@@ -44,6 +45,7 @@ void run_serve(const ServeArgs& args) {
 
   WebAppOptions options;
   options.model = args.model;
+  options.classifier.tta = args.tta;
   options.songs = args.songs;
   options.db = args.db.empty() ? default_db() : args.db;
   options.analyzer.detector.cascade_path = args.cascade;
@@ -76,6 +78,7 @@ void add_serve_command(CLI::App& app) {
   cmd->add_option("--host", args->host, "Address to listen on (default 127.0.0.1: this machine only)");
   cmd->add_option("--port", args->port, "Port (0: any free port, printed)")->check(CLI::Range(0, 65535));
   cmd->add_option("--model", args->model, "Model file (default: the bundled data/models/custom_cnn.fmp)");
+  cmd->add_flag("--tta", args->tta, kTtaHelp);
   cmd->add_option("--songs", args->songs, "Song table CSV (default: the bundled data/songs/data_moods.csv)");
   cmd->add_option("--db", args->db, "History database (default: ~/.local/share/fermap/history.sqlite)");
   cmd->add_option("--cascade", args->cascade, "Haar cascade XML (default: found in opencv-data's folders)");

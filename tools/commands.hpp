@@ -5,6 +5,10 @@
 
 namespace fermap::cli {
 
+// --tta, for every command that runs a model on faces.
+inline constexpr const char* kTtaHelp =
+    "Test-time augmentation: average each face's probabilities over ten views (small shifts and mirror images)";
+
 void add_summary_command(CLI::App& app);
 void add_data_command(CLI::App& app);
 void add_train_command(CLI::App& app);

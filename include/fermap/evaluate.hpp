@@ -10,8 +10,7 @@ namespace fermap {
 
 struct EvalOptions {
   int batch = 256;
-  // Test-time augmentation: the average of the probabilities of the image, its mirror image and
-  // the image shifted by two pixels in each of four directions (and their mirrors).
+  // Test-time augmentation: the average of the probabilities over test_time_views() (augment.hpp).
   bool tta = false;
 };
 

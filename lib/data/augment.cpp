@@ -51,9 +51,9 @@ void erase_rectangle(int h, int w, const AffineDraw& d, float* image) {
     for (int c = std::max(d.erase_col, 0); c < c1; ++c) image[static_cast<size_t>(r) * static_cast<size_t>(w) + static_cast<size_t>(c)] = mean;
 }
 
-}  // namespace
-
-void augment_image(const uint8_t* src, int h, int w, const AffineDraw& d, float* dst) {
+// The warp for either pixel type: bytes from a dataset, floats from a face crop.
+template <typename Pixel>
+void warp_image(const Pixel* src, int h, int w, const AffineDraw& d, float* dst) {
   const double a = static_cast<double>(d.angle_deg) * std::numbers::pi / 180.0;
   const double cs = std::cos(a), sn = std::sin(a);
   // in = o + R Z (out - o) + R t, in (row, column) coordinates; see the header.
@@ -72,15 +72,42 @@ void augment_image(const uint8_t* src, int h, int w, const AffineDraw& d, float*
       const int y0 = static_cast<int>(y), x0 = static_cast<int>(x);
       const int y1 = std::min(y0 + 1, h - 1), x1 = std::min(x0 + 1, w - 1);
       const float fy = y - static_cast<float>(y0), fx = x - static_cast<float>(x0);
-      const uint8_t* row0 = src + static_cast<size_t>(y0) * static_cast<size_t>(w);
-      const uint8_t* row1 = src + static_cast<size_t>(y1) * static_cast<size_t>(w);
-      const float top = (1.0f - fx) * row0[x0] + fx * row0[x1];
-      const float bottom = (1.0f - fx) * row1[x0] + fx * row1[x1];
+      const Pixel* row0 = src + static_cast<size_t>(y0) * static_cast<size_t>(w);
+      const Pixel* row1 = src + static_cast<size_t>(y1) * static_cast<size_t>(w);
+      const float top = (1.0f - fx) * static_cast<float>(row0[x0]) + fx * static_cast<float>(row0[x1]);
+      const float bottom = (1.0f - fx) * static_cast<float>(row1[x0]) + fx * static_cast<float>(row1[x1]);
       dst[static_cast<size_t>(r) * static_cast<size_t>(w) + static_cast<size_t>(c)] =
           (1.0f - fy) * top + fy * bottom;
     }
   }
   if (d.erase_height > 0 && d.erase_width > 0) erase_rectangle(h, w, d, dst);
+}
+
+}  // namespace
+
+void augment_image(const uint8_t* src, int h, int w, const AffineDraw& draw, float* dst) {
+  warp_image(src, h, w, draw, dst);
+}
+
+void augment_image(const float* src, int h, int w, const AffineDraw& draw, float* dst) {
+  warp_image(src, h, w, draw, dst);
+}
+
+std::vector<AffineDraw> test_time_views() {
+  std::vector<AffineDraw> out(1);
+  const float shifts[4][2] = {{2, 0}, {-2, 0}, {0, 2}, {0, -2}};
+  for (const auto& s : shifts) {
+    AffineDraw d;
+    d.shift_x = s[0], d.shift_y = s[1];
+    out.push_back(d);
+  }
+  const size_t plain = out.size();
+  for (size_t i = 0; i < plain; ++i) {
+    AffineDraw d = out[i];
+    d.flip = true;
+    out.push_back(d);
+  }
+  return out;
 }
 
 }  // namespace fermap

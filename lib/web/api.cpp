@@ -63,7 +63,7 @@ ApiResponse error_response(int status, const std::string& message) {
 WebApp::WebApp(const WebAppOptions& options)
     : options_(options),
       model_path_(find_bundled_file(kDefaultModel, options.model)),
-      analyzer_(Classifier::load(model_path_), options.analyzer),
+      analyzer_(Classifier::load(model_path_, options.classifier), options.analyzer),
       catalogue_(Catalogue::load(find_bundled_file(kDefaultSongs, options.songs))),
       history_(options.db) {
   if (options.max_songs < 1) throw ArgumentError("web app: max_songs must be >= 1");
@@ -148,6 +148,7 @@ ApiResponse WebApp::health() const {
     return nlohmann::json{{"status", "ok"},
                           {"model", model_path_},
                           {"classes", analyzer_.classifier().classes()},
+                          {"tta", analyzer_.classifier().options().tta},
                           {"songs", catalogue_.size()},
                           {"catalogue", catalogue_.source()},
                           {"history", {{"liked", counts.liked}, {"skipped", counts.skipped},

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 namespace fermap {
 
@@ -56,5 +57,12 @@ AffineDraw draw_augmentation(const AugmentOptions& options, uint64_t seed, uint6
 // The identity draw reproduces src exactly; a whole-pixel shift or a flip moves pixels exactly.
 // The erased rectangle is painted last, over the transformed image, with that image's mean.
 void augment_image(const uint8_t* src, int h, int w, const AffineDraw& draw, float* dst);
+// The same for float pixels (a face crop already in a tensor).
+void augment_image(const float* src, int h, int w, const AffineDraw& draw, float* dst);
+
+// Test-time augmentation's ten views: the image, shifted by two pixels in each of four
+// directions, and the mirror image of each of those five. The set is its own mirror image, so the
+// average over it gives a face and its mirror image the same probabilities.
+std::vector<AffineDraw> test_time_views();
 
 }  // namespace fermap

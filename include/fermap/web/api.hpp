@@ -42,6 +42,7 @@ using QueryParams = std::multimap<std::string, std::string>;
 
 struct WebAppOptions {
   std::string model;    // model file; "" = the bundled one (find_bundled_file)
+  ClassifierOptions classifier = {};
   std::string songs;    // song table CSV; "" = the bundled one
   std::string db;       // history database file (its folder must exist), or ":memory:"
   AnalyzerOptions analyzer = {};

@@ -1,0 +1,119 @@
+// Tests of Classifier's test-time augmentation: the application's faces get the same averaged
+// probabilities as `fermap eval --tta` gives a dataset's images.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+#include "fermap/classifier.hpp"
+#include "fermap/data/augment.hpp"
+#include "fermap/evaluate.hpp"
+
+using namespace fermap;
+
+namespace {
+
+// The shipped model: a trained network, whose answer depends on the face (an untrained one gives
+// nearly the same probabilities for every input, too alike to tell the views apart).
+Classifier shipped_classifier(bool tta) {
+  return Classifier::load(std::string(FERMAP_SOURCE_DIR) + "/data/models/custom_cnn.fmp", {.tta = tta});
+}
+
+// n random 48x48 faces with pixel values 0..255 (whole numbers, as a crop of an 8-bit photo).
+Dataset random_faces(int n) {
+  Dataset d;
+  d.class_names = {"angry", "happy", "neutral", "sad"};
+  std::mt19937 rng(5);
+  std::uniform_int_distribution<int> pixel(0, 255);
+  d.pixels.resize(static_cast<size_t>(n) * d.image_bytes());
+  for (uint8_t& p : d.pixels) p = static_cast<uint8_t>(pixel(rng));
+  for (int i = 0; i < n; ++i) {
+    d.labels.push_back(i % 4);
+    d.sources.push_back("face" + std::to_string(i));
+  }
+  return d;
+}
+
+Tensor as_tensor(const Dataset& d) {
+  Tensor t(Shape{static_cast<int>(d.size()), d.height, d.width, 1});
+  std::copy(d.pixels.begin(), d.pixels.end(), t.data());
+  return t;
+}
+
+// Each face mirrored left to right.
+Tensor mirrored(const Tensor& faces) {
+  Tensor out(faces.shape());
+  const int n = faces.dim(0), h = faces.dim(1), w = faces.dim(2);
+  for (int i = 0; i < n; ++i)
+    for (int r = 0; r < h; ++r)
+      for (int c = 0; c < w; ++c)
+        out[(static_cast<int64_t>(i) * h + r) * w + c] = faces[(static_cast<int64_t>(i) * h + r) * w + (w - 1 - c)];
+  return out;
+}
+
+float max_abs_difference(const Tensor& a, const Tensor& b) {
+  REQUIRE(a.shape() == b.shape());
+  float worst = 0;
+  for (int64_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::abs(a[i] - b[i]));
+  return worst;
+}
+
+}  // namespace
+
+TEST_CASE("test_time_views: the image, four two-pixel shifts, and the mirror image of each", "[data]") {
+  const std::vector<AffineDraw> views = test_time_views();
+  REQUIRE(views.size() == 10);
+  CHECK(views[0].is_identity());
+  int flipped = 0;
+  for (const AffineDraw& v : views) {
+    flipped += v.flip;
+    CHECK(std::abs(v.shift_x) + std::abs(v.shift_y) == (v.shift_x == 0 && v.shift_y == 0 ? 0.0f : 2.0f));
+    CHECK(v.angle_deg == 0);
+    CHECK(v.zoom_x == 1);
+  }
+  CHECK(flipped == 5);
+}
+
+TEST_CASE("augment_image gives float pixels what it gives the same bytes", "[data]") {
+  const Dataset d = random_faces(1);
+  const std::vector<float> as_float(d.pixels.begin(), d.pixels.end());
+  AffineDraw draw;
+  draw.angle_deg = 7, draw.shift_x = 1.5f, draw.shift_y = -2.25f, draw.zoom_x = 1.05f, draw.flip = true;
+  std::vector<float> from_bytes(d.image_bytes()), from_floats(d.image_bytes());
+  augment_image(d.image(0), 48, 48, draw, from_bytes.data());
+  augment_image(as_float.data(), 48, 48, draw, from_floats.data());
+  CHECK(from_bytes == from_floats);
+}
+
+TEST_CASE("Classifier with tta gives each face eval --tta's probabilities", "[face][emotion]") {
+  const Dataset faces = random_faces(6);
+  const Classifier plain = shipped_classifier(false), tta = shipped_classifier(true);
+  CHECK_FALSE(plain.options().tta);
+  CHECK(tta.options().tta);
+
+  const Tensor from_eval = predict_dataset(tta.model(), tta.meta().preprocessing, faces, EvalOptions{.tta = true});
+  const Tensor from_classifier = tta.predict(as_tensor(faces));
+  CHECK(max_abs_difference(from_classifier, from_eval) < 1e-6f);
+
+  const Tensor from_eval_plain = predict_dataset(plain.model(), plain.meta().preprocessing, faces, {});
+  const Tensor from_plain = plain.predict(as_tensor(faces));
+  CHECK(max_abs_difference(from_plain, from_eval_plain) == 0.0f);
+  // The averaging changes the answer: otherwise the test above could not tell tta from plain.
+  CHECK(max_abs_difference(from_classifier, from_plain) > 1e-3f);
+
+  for (int i = 0; i < from_classifier.dim(0); ++i) {
+    float sum = 0;
+    for (int k = 0; k < 4; ++k) sum += from_classifier[i * 4 + k];
+    CHECK(sum == Approx(1.0f).epsilon(1e-5));
+  }
+}
+
+TEST_CASE("Classifier with tta gives a face and its mirror image the same probabilities", "[face][emotion]") {
+  const Tensor faces = as_tensor(random_faces(3));
+  const Classifier plain = shipped_classifier(false), tta = shipped_classifier(true);
+  // Without the averaging a mirror image changes the probabilities; the ten views are their own
+  // mirror images, so with it the two agree up to the order of the sum.
+  CHECK(max_abs_difference(plain.predict(faces), plain.predict(mirrored(faces))) > 1e-3f);
+  CHECK(max_abs_difference(tta.predict(faces), tta.predict(mirrored(faces))) < 1e-5f);
+}

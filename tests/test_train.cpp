@@ -46,6 +46,25 @@ std::vector<float> all_weights(const std::string& path, bool trainable_only = fa
   return out;
 }
 
+// Trains `c` again in folder `out`, interrupted after 11 steps (in the first epoch of the tiny
+// dataset) and resumed; returns the run folder, whose files must match an uninterrupted run's.
+std::string train_interrupted_and_resumed(TrainConfig c, const std::string& out) {
+  c.out_dir = std::string(FERMAP_TEST_TMP) + "/" + out;
+  fs::remove_all(c.out_dir);
+  c.max_steps = 11;
+  REQUIRE(train(c).interrupted);
+  c.max_steps = 0;
+  c.resume = true;
+  train(c);
+  return c.out_dir;
+}
+
+// Accuracy of a model file on the tiny dataset's test split (chance is 0.25).
+double tiny_test_accuracy(const std::string& model_path) {
+  LoadedModel m = load_model(model_path);
+  return evaluate(m.model, m.meta, load_dataset(test::synthetic_dataset(), "test", LoadOptions{}), {}).metrics.accuracy;
+}
+
 size_t count_lines(const std::string& path) {
   std::ifstream in(path);
   size_t n = 0;
@@ -79,12 +98,9 @@ TEST_CASE("training on a tiny dataset learns and writes every file", "[train][sl
   for (const char* f : {"checkpoint.fmp", "best.fmp", "metrics.csv", "curves.png", "train.log"})
     CHECK(fs::exists(c.out_dir + "/" + f));
   CHECK(count_lines(c.out_dir + "/metrics.csv") == 4);
-  LoadedModel best = load_model(r.best_model_path);
-  LoadOptions lo;
-  const Dataset test = load_dataset(c.data, "test", lo);
-  const Evaluation e = evaluate(best.model, best.meta, test, {});
-  INFO("test accuracy " << e.metrics.accuracy << ", validation " << r.best_val_accuracy);
-  CHECK(e.metrics.accuracy > 0.6);  // chance is 0.25
+  const double accuracy = tiny_test_accuracy(r.best_model_path);
+  INFO("test accuracy " << accuracy << ", validation " << r.best_val_accuracy);
+  CHECK(accuracy > 0.6);  // chance is 0.25
 }
 
 TEST_CASE("an interrupted run resumed gives the same weights as an uninterrupted one", "[train][slow]") {
@@ -248,11 +264,9 @@ TEST_CASE("distillation learns from the teachers, resumes exactly and refuses ot
   c.distill = 1.0f;
   c.temperature = 2.0f;
   const TrainResult r = train(c);
-  LoadedModel student = load_model(r.best_model_path), taught_by = load_model(teacher.best_model_path);
-  const Dataset test = load_dataset(c.data, "test", LoadOptions{});
-  const Evaluation e = evaluate(student.model, student.meta, test, {});
-  INFO("student test accuracy " << e.metrics.accuracy << ", teacher " << evaluate(taught_by.model, taught_by.meta, test, {}).metrics.accuracy);
-  CHECK(e.metrics.accuracy > 0.6);
+  const double accuracy = tiny_test_accuracy(r.best_model_path);
+  INFO("student test accuracy " << accuracy << ", teacher " << tiny_test_accuracy(teacher.best_model_path));
+  CHECK(accuracy > 0.6);
 
   // Weight 0: the teachers are consulted but change nothing.
   TrainConfig plain = tiny_config("train_distill_plain", 1);
@@ -374,7 +388,7 @@ TEST_CASE("weight averaging (--ema) saves the average, validates it and resumes 
   straight.ema = 0.9f;
   straight.val_fraction = 0.0f;
   const TrainResult r = train(straight);
-  LoadedModel best = load_model(r.best_model_path), checkpoint = load_model(r.checkpoint_path);
+  LoadedModel checkpoint = load_model(r.checkpoint_path);
   std::vector<float> averaged;
   for (auto& np : checkpoint.model.params()) {
     const auto found = checkpoint.extra_tensors.find("average/" + np.name);
@@ -383,22 +397,14 @@ TEST_CASE("weight averaging (--ema) saves the average, validates it and resumes 
   }
   CHECK(all_weights(r.best_model_path) == averaged);
   CHECK(all_weights(r.best_model_path, true) != all_weights(r.checkpoint_path, true));
-  const Dataset test = load_dataset(straight.data, "test", LoadOptions{});
-  const Evaluation e = evaluate(best.model, best.meta, test, {});
-  INFO("test accuracy of the average " << e.metrics.accuracy);
-  CHECK(e.metrics.accuracy > 0.6);
+  const double accuracy = tiny_test_accuracy(r.best_model_path);
+  INFO("test accuracy of the average " << accuracy);
+  CHECK(accuracy > 0.6);
 
   // Interrupted in the first epoch and resumed: the same average and weights as straight through.
-  TrainConfig broken = tiny_config("train_ema_broken", 2);
-  broken.ema = 0.9f;
-  broken.val_fraction = 0.0f;
-  broken.max_steps = 11;
-  REQUIRE(train(broken).interrupted);
-  broken.max_steps = 0;
-  broken.resume = true;
-  train(broken);
-  CHECK(all_weights(straight.out_dir + "/best.fmp") == all_weights(broken.out_dir + "/best.fmp"));
-  CHECK(all_weights(straight.out_dir + "/checkpoint.fmp") == all_weights(broken.out_dir + "/checkpoint.fmp"));
+  const std::string broken = train_interrupted_and_resumed(straight, "train_ema_broken");
+  CHECK(all_weights(straight.out_dir + "/best.fmp") == all_weights(broken + "/best.fmp"));
+  CHECK(all_weights(straight.out_dir + "/checkpoint.fmp") == all_weights(broken + "/checkpoint.fmp"));
 
   // With a validation split the log shows both accuracies; a run without --ema does not resume with it.
   TrainConfig validated = tiny_config("train_ema_validated", 1);
@@ -413,5 +419,30 @@ TEST_CASE("weight averaging (--ema) saves the average, validates it and resumes 
   CHECK_THROWS_WITH(train(plain), Catch::Contains("was made with ema = 0.0, not 0.5"));
   TrainConfig bad = tiny_config("train_ema_bad", 1);
   bad.ema = 1.0f;
+  CHECK_THROWS_AS(train(bad), ArgumentError);
+}
+
+TEST_CASE("mixup (--mixup) learns, resumes exactly and changes the run", "[train][slow]") {
+  TrainConfig straight = tiny_config("train_mixup_straight", 2);
+  straight.mixup = 0.4f;
+  const TrainResult r = train(straight);
+  const double accuracy = tiny_test_accuracy(r.best_model_path);
+  INFO("test accuracy with mixup " << accuracy);
+  CHECK(accuracy > 0.6);
+
+  // Interrupted in the first epoch and resumed: the same blends, so the same weights.
+  const std::string broken = train_interrupted_and_resumed(straight, "train_mixup_broken");
+  CHECK(all_weights(straight.out_dir + "/checkpoint.fmp") == all_weights(broken + "/checkpoint.fmp"));
+
+  // The blends reach the training: other weights than a run without them, whose checkpoint
+  // refuses to resume with mixup.
+  TrainConfig plain = tiny_config("train_mixup_plain", 2);
+  train(plain);
+  CHECK(all_weights(straight.out_dir + "/checkpoint.fmp") != all_weights(plain.out_dir + "/checkpoint.fmp"));
+  plain.resume = true;
+  plain.mixup = 0.5f;
+  CHECK_THROWS_WITH(train(plain), Catch::Contains("was made with mixup = 0.0, not 0.5"));
+  TrainConfig bad = tiny_config("train_mixup_bad", 1);
+  bad.mixup = -1.0f;
   CHECK_THROWS_AS(train(bad), ArgumentError);
 }

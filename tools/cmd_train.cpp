@@ -72,6 +72,10 @@ void add_train_command(CLI::App& app) {
                   "Average the weights (exponential moving average with this decay, e.g. 0.999) and validate and save the "
                   "average; 0: off")
       ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--mixup", f->c.mixup,
+                  "Blend pairs of training images and their labels (mixup), weights drawn from Beta(ALPHA, ALPHA), e.g. "
+                  "0.2; 0: off")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--val-fraction", f->c.val_fraction)->check(CLI::Range(0.0, 0.5));
   cmd->add_option("--seed", f->c.seed);
   cmd->add_option("--split-seed", f->c.split_seed,
@@ -121,6 +125,7 @@ void add_train_command(CLI::App& app) {
     if (given("--val-fraction")) c.val_fraction = u.val_fraction;
     if (given("--recalibrate-bn")) c.recalibrate_bn = u.recalibrate_bn;
     if (given("--ema")) c.ema = u.ema;
+    if (given("--mixup")) c.mixup = u.mixup;
     if (given("--seed")) c.seed = u.seed;
     if (given("--split-seed")) c.split_seed = u.split_seed;
     c.threads = u.threads;

@@ -51,6 +51,10 @@ struct TrainConfig {
   // With a decay in (0, 1), e.g. 0.999: keep an exponential moving average of the weights, and
   // validate and save that average (best.fmp) instead of the weights of the last step. 0: off.
   float ema = 0.0f;
+  // mixup: with alpha > 0, e.g. 0.2, every training batch is blended with a shuffled copy of itself,
+  // x = l * x + (1 - l) * x', l drawn from Beta(alpha, alpha) (folded into [0.5, 1]), and the loss
+  // is the same blend of the two labels' cross-entropies. 0: off.
+  float mixup = 0.0f;
   double val_fraction = 0.1;
   uint64_t seed = 1;
   // The seed of the train/validation split alone; 0: `seed`. Runs of different seeds that share it

@@ -60,6 +60,7 @@ nlohmann::json TrainConfig::to_json() const {
           {"temperature", temperature},
           {"recalibrate_bn", recalibrate_bn},
           {"ema", ema},
+          {"mixup", mixup},
           {"val_fraction", val_fraction},
           {"seed", seed},
           {"split_seed", split_seed}};

@@ -23,6 +23,7 @@
 #include "fermap/train.hpp"
 #include "fermap/zoo.hpp"
 #include "train/fingerprint.hpp"
+#include "train/mixup.hpp"
 #include "train/run_files.hpp"
 #include "train/teachers.hpp"
 #include "train/weight_average.hpp"
@@ -179,7 +180,8 @@ bool Run::try_resume(Position& p) {
   // behaviour there was before the setting existed.
   const nlohmann::json before_setting_existed = {{"rotation", 10.0f}, {"shift", 0.1f}, {"zoom", 0.1f}, {"erase", 0.0f},
                                                  {"split_seed", 0}, {"distill", TrainConfig{}.distill},
-                                                 {"temperature", TrainConfig{}.temperature}, {"ema", 0.0f}};
+                                                 {"temperature", TrainConfig{}.temperature}, {"ema", 0.0f},
+                                                 {"mixup", 0.0f}};
   for (auto it = now.begin(); it != now.end(); ++it) {
     // The images are compared below, not the folder's name; the starting weights only mattered at
     // step 0 (the checkpoint holds the current ones), so a moved --init file does not matter either.
@@ -282,6 +284,7 @@ TrainResult Run::go() {
   if (!(c_.distill >= 0.0f && c_.distill <= 1.0f) || !(c_.temperature > 0.0f))
     throw ArgumentError("distillation needs a weight (--distill) in [0, 1] and a positive --temperature");
   if (!(c_.ema >= 0.0f && c_.ema < 1.0f)) throw ArgumentError("--ema needs a decay in [0, 1) (0: no weight average)");
+  if (!(c_.mixup >= 0.0f)) throw ArgumentError("--mixup needs an alpha >= 0 (0: no mixup)");
   // Data and starting weights before the run folder exists: bad ones leave nothing behind but one error.
   load_data();
   model_ = make_zoo_model(c_.model, {static_cast<int>(train_.class_names.size()), c_.seed});
@@ -355,11 +358,17 @@ TrainResult Run::go() {
       }
       const size_t count = std::min(static_cast<size_t>(c_.batch), plan.size() - pos.next_item);
       make_batch(train_, plan.data() + pos.next_item, count, bo, x, labels);
+      std::optional<Mixup> mix;
+      if (c_.mixup > 0.0f) {
+        mix = draw_mixup(c_.mixup, count, c_.seed, (static_cast<uint64_t>(pos.epoch) << 32) + pos.next_item);
+        mix_images(x, *mix);  // the teachers, too, see the blended images
+      }
       const int64_t step = static_cast<int64_t>(optimizer_->steps());
       lr = learning_rate(schedule_, step);
       model_.zero_grad();
       const Tensor& logits = model_.forward(x);
-      double loss = softmax_cross_entropy(logits, labels, loss_options_, dlogits);
+      double loss = mix ? mixup_cross_entropy(logits, labels, *mix, loss_options_, dlogits)
+                        : softmax_cross_entropy(logits, labels, loss_options_, dlogits);
       if (!teachers_.empty()) {
         teachers_.probabilities(x, c_.temperature, teacher_probabilities);
         const double kd = distillation_loss(logits, teacher_probabilities, c_.temperature, ddistill);

@@ -151,6 +151,25 @@ TEST_CASE("fermap train --ema reaches the run and refuses a decay of 1", "[cli][
   CHECK_FALSE(fs::exists(out + "/one"));
 }
 
+TEST_CASE("fermap train --mixup reaches the run, and a bad number is named plainly", "[cli][train][slow]") {
+  const std::string data = fermap::test::synthetic_dataset();
+  const std::string out = std::string(FERMAP_TEST_TMP) + "/cli_mixup";
+  fs::remove_all(out);
+  const std::string tiny = " --epochs 1 --batch 8 --recipe fast --augment false --flip false --lr 0.001 --max-steps 3";
+  std::string text;
+  REQUIRE(run_cli("train --data " + data + " --out " + out + "/mixed --mixup 0.5" + tiny, text) == 0);
+  CHECK_THAT(read_text(out + "/mixed/train.log"), Catch::Contains("\"mixup\":0.5"));
+  text.clear();
+  CHECK(run_cli("train --data " + data + " --out " + out + "/negative --mixup -1" + tiny, text) != 0);
+  CHECK_THAT(text, Catch::Contains("--mixup: Value -1 is negative"));
+  text.clear();
+  CHECK(run_cli("train --data " + data + " --out " + out + "/none --epochs 0 --batch 8", text) != 0);
+  CHECK_THAT(text, Catch::Contains("--epochs: Value 0 is not positive"));
+  CHECK_THAT(text, !Catch::Contains("1797693"));
+  CHECK_FALSE(fs::exists(out + "/negative"));
+  CHECK_FALSE(fs::exists(out + "/none"));
+}
+
 TEST_CASE("fermap train's last line says how the run ended and which epoch best.fmp holds", "[cli][train][slow]") {
   const std::string data = fermap::test::synthetic_dataset();
   const std::string out = std::string(FERMAP_TEST_TMP) + "/cli_outcome";

@@ -30,7 +30,7 @@ void add_eval_command(CLI::App& app) {
   cmd->add_flag("--json", f->json, "Print the metrics as JSON");
   cmd->add_option("--confusion-csv", f->confusion_csv, "Write the confusion matrix as CSV");
   cmd->add_option("--confusion-png", f->confusion_png, "Write the confusion matrix as a PNG heat map");
-  cmd->add_option("--batch", f->batch)->check(CLI::PositiveNumber);
+  cmd->add_option("--batch", f->batch)->check(kPositive);
   cmd->add_flag("--skip-bad", f->skip_bad, "Skip unreadable images instead of stopping");
   cmd->callback([f] {
     std::vector<LoadedModel> loaded;

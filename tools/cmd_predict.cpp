@@ -122,8 +122,8 @@ void add_predict_command(CLI::App& app) {
   cmd->add_option("images", args->images, "Photos (JPEG, PNG, BMP, ...)");
   cmd->add_option("--video", args->video, "A video file: every frame's faces, the emotion smoothed over time");
   cmd->add_option("--camera", args->camera, "A camera by its index (/dev/videoN): live, until Ctrl-C")
-      ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--smooth", args->smooth_seconds, "Video/camera: majority emotion over this many seconds")->check(CLI::PositiveNumber);
+      ->check(kNonNegative);
+  cmd->add_option("--smooth", args->smooth_seconds, "Video/camera: majority emotion over this many seconds")->check(kPositive);
   cmd->add_option("--max-frames", args->max_frames, "Video/camera: stop after this many frames");
   cmd->add_option("--model", args->model,
                   "Model file (default: data/models/custom_cnn.fmp, looked for from the current folder, "

@@ -43,12 +43,12 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--model", f->c.model, "custom_cnn, vgg16 or resnet50");
   cmd->add_option("--classes", f->c.classes, "paper (angry,happy,neutral,sad), all, or names");
   cmd->add_option("--init", f->c.init, "Start from this model's weights (same model and classes): fine-tune or warm restart");
-  cmd->add_option("--epochs", f->c.epochs)->check(CLI::PositiveNumber);
-  cmd->add_option("--batch", f->c.batch)->check(CLI::PositiveNumber);
-  cmd->add_option("--lr", f->c.lr, "Learning rate (the peak of a schedule)")->check(CLI::PositiveNumber);
+  cmd->add_option("--epochs", f->c.epochs)->check(kPositive);
+  cmd->add_option("--batch", f->c.batch)->check(kPositive);
+  cmd->add_option("--lr", f->c.lr, "Learning rate (the peak of a schedule)")->check(kPositive);
   cmd->add_option("--optimizer", f->optimizer, "adam, sgd or nesterov");
   cmd->add_option("--schedule", f->schedule, "constant, step, cosine or one-cycle");
-  cmd->add_option("--l2", f->c.l2, "L2 factor on kernels (Keras: loss += l2 * sum w^2)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--l2", f->c.l2, "L2 factor on kernels (Keras: loss += l2 * sum w^2)")->check(kNonNegative);
   cmd->add_option("--augment", f->c.augment, "Random rotation/shift/zoom (true/false)");
   cmd->add_option("--rotation", f->c.rotation, "Augmentation: rotation range in degrees, either way")->check(CLI::Range(0.0, 180.0));
   cmd->add_option("--shift", f->c.shift, "Augmentation: shift range, a fraction of the width/height")->check(CLI::Range(0.0, 0.5));
@@ -65,9 +65,9 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--distill", f->c.distill, "With --teacher: the distillation term's weight; the labels get 1 - this")
       ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--temperature", f->c.temperature, "With --teacher: the softmax temperature of the distillation")
-      ->check(CLI::PositiveNumber);
+      ->check(kPositive);
   cmd->add_option("--recalibrate-bn", f->c.recalibrate_bn, "Recompute batch-norm statistics over N batches after each epoch")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNonNegative);
   cmd->add_option("--ema", f->c.ema,
                   "Average the weights (exponential moving average with this decay, e.g. 0.999) and validate and save the "
                   "average; 0: off")
@@ -75,22 +75,22 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--mixup", f->c.mixup,
                   "Blend pairs of training images and their labels (mixup), weights drawn from Beta(ALPHA, ALPHA), e.g. "
                   "0.2; 0: off")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNonNegative);
   cmd->add_option("--val-fraction", f->c.val_fraction)->check(CLI::Range(0.0, 0.5));
   cmd->add_option("--seed", f->c.seed);
   cmd->add_option("--split-seed", f->c.split_seed,
                   "Seed of the train/validation split alone (0: --seed); share it to validate runs on the same images");
-  cmd->add_option("--threads", f->c.threads, "OpenMP threads (0: all cores)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--threads", f->c.threads, "OpenMP threads (0: all cores)")->check(kNonNegative);
   cmd->add_option("--out", f->c.out_dir, "Run folder: checkpoint, best model, metrics.csv, curves.png, train.log");
   cmd->add_flag("--resume", f->c.resume, "Continue the run in --out from its last checkpoint");
   cmd->add_option("--checkpoint-minutes", f->c.checkpoint_minutes, "Also checkpoint mid-epoch this often")
-      ->check(CLI::PositiveNumber);
+      ->check(kPositive);
   cmd->add_flag("--skip-bad", f->c.skip_bad, "Skip unreadable images instead of stopping");
   cmd->add_option("--max-steps", f->c.max_steps, "Checkpoint and stop after this many steps (resume later; 0: no limit)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNonNegative);
   cmd->add_option("--max-minutes", f->c.max_minutes,
                   "Checkpoint and stop after this many minutes of training (resume later; 0: no limit)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNonNegative);
   // Apply the recipe first, then every flag the user gave explicitly.
   cmd->preparse_callback([f](size_t) { f->c = TrainConfig{}; });
   cmd->callback([f, cmd] {

@@ -5,6 +5,20 @@
 
 namespace fermap::cli {
 
+// What CLI11's PositiveNumber and NonNegativeNumber check, with an error that says so instead of
+// naming their range in full ("not in range 0.000000 to 17976931348623157...").
+inline CLI::Validator number_check(bool zero_allowed) {
+  return CLI::Validator(
+      [zero_allowed](std::string& text) -> std::string {
+        double value = 0;
+        if (!CLI::detail::lexical_cast(text, value)) return "Value " + text + " is not a number";
+        if (zero_allowed ? value >= 0 : value > 0) return std::string();
+        return "Value " + text + (zero_allowed ? " is negative: 0 or more is needed" : " is not positive: more than 0 is needed");
+      },
+      zero_allowed ? "NONNEGATIVE" : "POSITIVE");
+}
+inline const CLI::Validator kPositive = number_check(false), kNonNegative = number_check(true);
+
 // --tta, for every command that runs a model on faces.
 inline constexpr const char* kTtaHelp =
     "Test-time augmentation: average each face's probabilities over ten views (small shifts and mirror images)";

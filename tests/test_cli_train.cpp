@@ -18,6 +18,21 @@ using fermap::test::run_cli;
 
 using fermap::test::read_text;
 
+namespace {
+// A folder under the tests' scratch space, emptied.
+std::string fresh_folder(const std::string& name) {
+  const std::string path = std::string(FERMAP_TEST_TMP) + "/" + name;
+  fs::remove_all(path);
+  return path;
+}
+
+// The command line of a three-step `fast` run on the synthetic faces into `out`, with `flags`.
+std::string tiny_train(const std::string& out, const std::string& flags) {
+  return "train --data " + fermap::test::synthetic_dataset() + " --out " + out + " " + flags +
+         " --epochs 1 --batch 8 --recipe fast --augment false --flip false --lr 0.001 --max-steps 3";
+}
+}  // namespace
+
 TEST_CASE("fermap train: Ctrl-C checkpoints and exits with 130, --resume continues", "[cli][train][slow]") {
   const std::string data = fermap::test::synthetic_dataset();
   const std::string out = std::string(FERMAP_TEST_TMP) + "/cli_sigint";
@@ -116,54 +131,44 @@ TEST_CASE("fermap eval of several models evaluates their ensemble", "[cli][slow]
 }
 
 TEST_CASE("fermap train --teacher distils, and the distillation flags need a teacher", "[cli][train][slow]") {
-  const std::string data = fermap::test::synthetic_dataset();
-  const std::string out = std::string(FERMAP_TEST_TMP) + "/cli_distill";
-  fs::remove_all(out);
-  const std::string tiny = " --epochs 1 --batch 8 --recipe fast --augment false --flip false --lr 0.001 --max-steps 3";
+  const std::string out = fresh_folder("cli_distill");
   std::string text;
-  REQUIRE(run_cli("train --data " + data + " --out " + out + "/teacher" + tiny, text) == 0);
+  REQUIRE(run_cli(tiny_train(out + "/teacher", ""), text) == 0);
   text.clear();
-  REQUIRE(run_cli("train --data " + data + " --out " + out + "/student --teacher " + out + "/teacher/checkpoint.fmp" +
-                      " --distill 0.7 --temperature 3" + tiny,
+  REQUIRE(run_cli(tiny_train(out + "/student", "--teacher " + out + "/teacher/checkpoint.fmp --distill 0.7 --temperature 3"),
                   text) == 0);
   const std::string logged = fermap::test::read_text(out + "/student/train.log");
   CHECK_THAT(logged, Catch::Contains("distillation: 1 teacher(s), weight 0.7") &&
                          Catch::Contains("\"teachers\":[\"" + out + "/teacher/checkpoint.fmp\"]"));
   text.clear();
-  CHECK(run_cli("train --data " + data + " --out " + out + "/lonely --distill 0.5" + tiny, text) == 1);
+  CHECK(run_cli(tiny_train(out + "/lonely", "--distill 0.5"), text) == 1);
   CHECK_THAT(text, Catch::Contains("need at least one --teacher"));
   CHECK_FALSE(fs::exists(out + "/lonely"));
 }
 
 TEST_CASE("fermap train --ema reaches the run and refuses a decay of 1", "[cli][train][slow]") {
-  const std::string data = fermap::test::synthetic_dataset();
-  const std::string out = std::string(FERMAP_TEST_TMP) + "/cli_ema";
-  fs::remove_all(out);
-  const std::string tiny = " --epochs 1 --batch 8 --recipe fast --augment false --flip false --lr 0.001 --max-steps 3";
+  const std::string out = fresh_folder("cli_ema");
   std::string text;
-  REQUIRE(run_cli("train --data " + data + " --out " + out + "/averaged --ema 0.5" + tiny, text) == 0);
+  REQUIRE(run_cli(tiny_train(out + "/averaged", "--ema 0.5"), text) == 0);
   const std::string logged = fermap::test::read_text(out + "/averaged/train.log");
   CHECK_THAT(logged, Catch::Contains("\"ema\":0.5"));
   CHECK(fermap::load_model(out + "/averaged/checkpoint.fmp").extra_tensors.count("average/conv2d/kernel") == 1);
   text.clear();
-  CHECK(run_cli("train --data " + data + " --out " + out + "/one --ema 1" + tiny, text) == 1);
+  CHECK(run_cli(tiny_train(out + "/one", "--ema 1"), text) == 1);
   CHECK_THAT(text, Catch::Contains("--ema needs a decay in [0, 1)"));
   CHECK_FALSE(fs::exists(out + "/one"));
 }
 
 TEST_CASE("fermap train --mixup reaches the run, and a bad number is named plainly", "[cli][train][slow]") {
-  const std::string data = fermap::test::synthetic_dataset();
-  const std::string out = std::string(FERMAP_TEST_TMP) + "/cli_mixup";
-  fs::remove_all(out);
-  const std::string tiny = " --epochs 1 --batch 8 --recipe fast --augment false --flip false --lr 0.001 --max-steps 3";
+  const std::string out = fresh_folder("cli_mixup");
   std::string text;
-  REQUIRE(run_cli("train --data " + data + " --out " + out + "/mixed --mixup 0.5" + tiny, text) == 0);
+  REQUIRE(run_cli(tiny_train(out + "/mixed", "--mixup 0.5"), text) == 0);
   CHECK_THAT(read_text(out + "/mixed/train.log"), Catch::Contains("\"mixup\":0.5"));
   text.clear();
-  CHECK(run_cli("train --data " + data + " --out " + out + "/negative --mixup -1" + tiny, text) != 0);
+  CHECK(run_cli(tiny_train(out + "/negative", "--mixup -1"), text) != 0);
   CHECK_THAT(text, Catch::Contains("--mixup: Value -1 is negative"));
   text.clear();
-  CHECK(run_cli("train --data " + data + " --out " + out + "/none --epochs 0 --batch 8", text) != 0);
+  CHECK(run_cli("train --data " + fermap::test::synthetic_dataset() + " --out " + out + "/none --epochs 0", text) != 0);
   CHECK_THAT(text, Catch::Contains("--epochs: Value 0 is not positive"));
   CHECK_THAT(text, !Catch::Contains("1797693"));
   CHECK_FALSE(fs::exists(out + "/negative"));

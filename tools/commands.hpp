@@ -1,6 +1,8 @@
 // The fermap command's subcommands: each file tools/cmd_*.cpp adds one (or a group) to the app.
 #pragma once
 
+#include <cmath>
+
 #include <CLI/CLI.hpp>
 
 namespace fermap::cli {
@@ -11,7 +13,7 @@ inline CLI::Validator number_check(bool zero_allowed) {
   return CLI::Validator(
       [zero_allowed](std::string& text) -> std::string {
         double value = 0;
-        if (!CLI::detail::lexical_cast(text, value)) return "Value " + text + " is not a number";
+        if (!CLI::detail::lexical_cast(text, value) || std::isnan(value)) return "Value " + text + " is not a number";
         if (zero_allowed ? value >= 0 : value > 0) return std::string();
         return "Value " + text + (zero_allowed ? " is negative: 0 or more is needed" : " is not positive: more than 0 is needed");
       },

@@ -52,9 +52,17 @@ void panel(cv::Mat& img, cv::Rect area, const std::string& title, const std::vec
       cv::circle(img, {px(i), py(v[i])}, 2, colour, cv::FILLED, cv::LINE_AA);
       if (i > 0 && std::isfinite(v[i - 1])) cv::line(img, {px(i - 1), py(v[i - 1])}, {px(i), py(v[i])}, colour, 2, cv::LINE_AA);
     }
-    const int ly = top + 14 + 16 * static_cast<int>(s);
-    cv::line(img, {right - 120, ly - 4}, {right - 100, ly - 4}, colour, 2);
-    cv::putText(img, series[s].name, {right - 95, ly}, cv::FONT_HERSHEY_SIMPLEX, 0.4, kInk, 1, cv::LINE_AA);
+  }
+  // The legend sits in the title row, right-aligned, so it never covers a curve (accuracy curves end
+  // in the top-right corner of the plot, loss curves in the bottom-right).
+  int x = right;
+  for (size_t s = series.size(); s-- > 0;) {
+    int baseline = 0;
+    const cv::Size text = cv::getTextSize(series[s].name, cv::FONT_HERSHEY_SIMPLEX, 0.4, 1, &baseline);
+    x -= text.width;
+    cv::putText(img, series[s].name, {x, area.y + 22}, cv::FONT_HERSHEY_SIMPLEX, 0.4, kInk, 1, cv::LINE_AA);
+    cv::line(img, {x - 25, area.y + 18}, {x - 5, area.y + 18}, kColours[s % 4], 2);
+    x -= 40;
   }
 }
 

@@ -33,7 +33,7 @@ std::string tiny_train(const std::string& out, const std::string& flags) {
 }
 }  // namespace
 
-TEST_CASE("fermap train: Ctrl-C checkpoints and exits with 130, --resume continues", "[cli][train][slow]") {
+TEST_CASE("fermap train: Ctrl-C checkpoints and exits with 130, --resume continues", "[cli][train]") {
   const std::string data = fermap::test::synthetic_dataset();
   const std::string out = std::string(FERMAP_TEST_TMP) + "/cli_sigint";
   fs::remove_all(out);
@@ -130,7 +130,7 @@ TEST_CASE("fermap eval of several models evaluates their ensemble", "[cli][slow]
   CHECK_THAT(text, Catch::Contains("three/checkpoint.fmp") && Catch::Contains("an ensemble needs the same classes"));
 }
 
-TEST_CASE("fermap train --teacher distils, and the distillation flags need a teacher", "[cli][train][slow]") {
+TEST_CASE("fermap train --teacher distils, and the distillation flags need a teacher", "[cli][train]") {
   const std::string out = fresh_folder("cli_distill");
   std::string text;
   REQUIRE(run_cli(tiny_train(out + "/teacher", ""), text) == 0);
@@ -146,7 +146,7 @@ TEST_CASE("fermap train --teacher distils, and the distillation flags need a tea
   CHECK_FALSE(fs::exists(out + "/lonely"));
 }
 
-TEST_CASE("fermap train --ema reaches the run and refuses a decay of 1", "[cli][train][slow]") {
+TEST_CASE("fermap train --ema reaches the run and refuses a decay of 1", "[cli][train]") {
   const std::string out = fresh_folder("cli_ema");
   std::string text;
   REQUIRE(run_cli(tiny_train(out + "/averaged", "--ema 0.5"), text) == 0);
@@ -159,7 +159,7 @@ TEST_CASE("fermap train --ema reaches the run and refuses a decay of 1", "[cli][
   CHECK_FALSE(fs::exists(out + "/one"));
 }
 
-TEST_CASE("fermap train --mixup reaches the run, and a bad number is named plainly", "[cli][train][slow]") {
+TEST_CASE("fermap train --mixup reaches the run, and a bad number is named plainly", "[cli][train]") {
   const std::string out = fresh_folder("cli_mixup");
   std::string text;
   REQUIRE(run_cli(tiny_train(out + "/mixed", "--mixup 0.5"), text) == 0);

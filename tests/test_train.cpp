@@ -90,7 +90,7 @@ TEST_CASE("a run folder loses only the temporary files of an interrupted save", 
   CHECK_NOTHROW(files.log("another line"));
 }
 
-TEST_CASE("training on a tiny dataset learns and writes every file", "[train][slow]") {
+TEST_CASE("training on a tiny dataset learns and writes every file", "[train]") {
   const TrainConfig c = tiny_config("train_e2e", 3);
   const TrainResult r = train(c);
   CHECK_FALSE(r.interrupted);
@@ -131,7 +131,7 @@ TEST_CASE("a run stopped before its first step resumes like a fresh one", "[trai
   CHECK(all_weights(straight.out_dir + "/checkpoint.fmp") == all_weights(stopped.out_dir + "/checkpoint.fmp"));
 }
 
-TEST_CASE("runs of different seeds share a validation split through --split-seed", "[train][slow]") {
+TEST_CASE("runs of different seeds share a validation split through --split-seed", "[train]") {
   const std::atomic<bool> stop_at_once{true};  // the checkpoint names the split; no step is needed
   auto split_of = [&](const char* out, uint64_t seed, uint64_t split_seed) {
     TrainConfig c = tiny_config(out, 1);
@@ -145,7 +145,7 @@ TEST_CASE("runs of different seeds share a validation split through --split-seed
   CHECK(split_of("split_seed_1_of_2", 1, 2) == seed2);
 }
 
-TEST_CASE("a resume with another thread count continues and says that rounding differs", "[train][slow]") {
+TEST_CASE("a resume with another thread count continues and says that rounding differs", "[train]") {
   const int threads_before = omp_get_max_threads();
   TrainConfig c = tiny_config("train_other_threads", 1);
   c.threads = 1;
@@ -170,7 +170,7 @@ TEST_CASE("without a validation split the best model is the last epoch's", "[tra
                                                           !Catch::Contains("val loss"));
 }
 
-TEST_CASE("resume without a checkpoint says that it starts a new run", "[train][slow]") {
+TEST_CASE("resume without a checkpoint says that it starts a new run", "[train]") {
   TrainConfig c = tiny_config("train_resume_nothing", 1);
   c.resume = true;
   c.max_steps = 1;
@@ -178,7 +178,7 @@ TEST_CASE("resume without a checkpoint says that it starts a new run", "[train][
   CHECK_THAT(test::read_text(c.out_dir + "/train.log"), Catch::Contains("no checkpoint in " + c.out_dir + " yet, so this is a new run"));
 }
 
-TEST_CASE("a run refuses a used folder and a checkpoint of other settings", "[train][slow]") {
+TEST_CASE("a run refuses a used folder and a checkpoint of other settings", "[train]") {
   TrainConfig c = tiny_config("train_guard", 1);
   c.max_steps = 1;
   train(c);
@@ -188,7 +188,7 @@ TEST_CASE("a run refuses a used folder and a checkpoint of other settings", "[tr
   CHECK_THROWS_WITH(train(c), Catch::Contains("was made with lr"));
 }
 
-TEST_CASE("a run resumes from a moved data folder but not from other images", "[train][slow]") {
+TEST_CASE("a run resumes from a moved data folder but not from other images", "[train]") {
   TrainConfig c = tiny_config("train_moved", 1);
   c.max_steps = 2;
   train(c);
@@ -204,7 +204,7 @@ TEST_CASE("a run resumes from a moved data folder but not from other images", "[
   CHECK_THROWS_WITH(train(c), Catch::Contains("was made with other images"));
 }
 
-TEST_CASE("a diverging run stops with a clear message", "[train][slow]") {
+TEST_CASE("a diverging run stops with a clear message", "[train]") {
   TrainConfig c = tiny_config("train_diverge", 1);
   c.lr = 1e30f;
   c.schedule = ScheduleKind::constant;
@@ -339,7 +339,7 @@ TEST_CASE("the augmentation ranges reach the training batches", "[train][slow]")
   CHECK_FALSE(fs::exists(erase_unaugmented.out_dir));
 }
 
-TEST_CASE("a checkpoint from before the augmentation settings resumes with the old behaviour", "[train][slow]") {
+TEST_CASE("a checkpoint from before the augmentation settings resumes with the old behaviour", "[train]") {
   TrainConfig c = tiny_config("train_legacy", 1);
   c.max_steps = 2;
   train(c);

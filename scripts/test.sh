@@ -48,9 +48,9 @@ cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DFERMAP_SANITIZE=ON 
   -DFERMAP_BUILD_BENCHMARKS=OFF >/dev/null
 cmake --build build-asan -j "$jobs"
 # Every test case runs again under the sanitizers but the full-dataset checks ([dataset]: 26,000
-# images loaded, 5,212 evaluated) and the multi-epoch trainings ([slow]: 13 test cases, 3 minutes
-# in Release but over 30 under the sanitizers on a 2-core machine); both ran in the Release build
-# above. The trainer's code paths still run sanitized: one whole training (the tiny-dataset run),
+# images loaded, 5,212 evaluated) and the longest trainings ([slow]: 13 test cases, 3 minutes in
+# Release but about half an hour under the sanitizers on a 2-core Zen 3); both ran in the Release
+# build above. The trainer's code paths still run sanitized: one whole training (the tiny-dataset run),
 # the resumes, and the distillation, weight-averaging and mixup runs of the command line.
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ./build-asan/tests/fermap_tests "~[dataset]~[slow]"

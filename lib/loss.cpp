@@ -73,10 +73,14 @@ double softmax_cross_entropy(const Tensor& logits, const std::vector<int>& label
   double total = 0.0;
   for (int i = 0; i < n; ++i) {
     const int y = labels[static_cast<size_t>(i)];
+    float* g = dlogits.data() + static_cast<int64_t>(i) * k;
+    if (y == kUnlabeled) {
+      std::fill(g, g + k, 0.0f);
+      continue;
+    }
     if (y < 0 || y >= k) throw ArgumentError("label " + std::to_string(y) + " outside [0, " + std::to_string(k) + ")");
     const float w = options.class_weights.empty() ? 1.0f : options.class_weights[static_cast<size_t>(y)];
     const float* z = logits.data() + static_cast<int64_t>(i) * k;
-    float* g = dlogits.data() + static_cast<int64_t>(i) * k;
     const double lse = log_sum_exp(z, k, 1.0);  // log p_j = z_j - lse
     double loss = 0.0;
     for (int j = 0; j < k; ++j) {

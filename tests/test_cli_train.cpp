@@ -130,7 +130,7 @@ TEST_CASE("fermap eval of several models evaluates their ensemble", "[cli][slow]
   CHECK_THAT(text, Catch::Contains("three/checkpoint.fmp") && Catch::Contains("an ensemble needs the same classes"));
 }
 
-TEST_CASE("fermap train --teacher distils, and the distillation flags need a teacher", "[cli][train]") {
+TEST_CASE("fermap train --teacher distils, --transfer adds unlabelled images, and both need a teacher", "[cli][train]") {
   const std::string out = fresh_folder("cli_distill");
   std::string text;
   REQUIRE(run_cli(tiny_train(out + "/teacher", ""), text) == 0);
@@ -144,6 +144,19 @@ TEST_CASE("fermap train --teacher distils, and the distillation flags need a tea
   CHECK(run_cli(tiny_train(out + "/lonely", "--distill 0.5"), text) == 1);
   CHECK_THAT(text, Catch::Contains("need at least one --teacher"));
   CHECK_FALSE(fs::exists(out + "/lonely"));
+  // --transfer: a teacher of three classes, a student of the same three with the sad images unlabelled.
+  text.clear();
+  REQUIRE(run_cli(tiny_train(out + "/three", "--classes angry,happy,neutral"), text) == 0);
+  text.clear();
+  REQUIRE(run_cli(tiny_train(out + "/transfer", "--classes angry,happy,neutral --teacher " + out +
+                                                    "/three/checkpoint.fmp --transfer sad"),
+                  text) == 0);
+  CHECK_THAT(read_text(out + "/transfer/train.log"), Catch::Contains("\"transfer\":\"sad\"") &&
+                                                          Catch::Contains("transfer: 40 training images without labels"));
+  text.clear();
+  CHECK(run_cli(tiny_train(out + "/untaught", "--classes angry,happy,neutral --transfer sad"), text) == 1);
+  CHECK_THAT(text, Catch::Contains("--transfer images are learnt from the teachers alone: it needs --teacher"));
+  CHECK_FALSE(fs::exists(out + "/untaught"));
 }
 
 TEST_CASE("fermap train --ema reaches the run and refuses a decay of 1", "[cli][train]") {

@@ -56,8 +56,30 @@ TEST_CASE("cross-entropy gradient matches finite differences with smoothing and 
 TEST_CASE("cross-entropy rejects labels outside the classes", "[loss]") {
   Tensor z(Shape{1, 4}), g;
   CHECK_THROWS_AS(softmax_cross_entropy(z, {4}, {}, g), ArgumentError);
-  CHECK_THROWS_AS(softmax_cross_entropy(z, {-1}, {}, g), ArgumentError);
+  CHECK_THROWS_AS(softmax_cross_entropy(z, {-2}, {}, g), ArgumentError);
   CHECK_THROWS_AS(softmax_cross_entropy(z, {0, 1}, {}, g), ShapeError);
+}
+
+TEST_CASE("an unlabelled row adds nothing to the cross-entropy, which stays a mean over all rows", "[loss]") {
+  Tensor z(Shape{3, 4});
+  test::fill_uniform(z, 5, -2.0f, 2.0f);
+  CrossEntropyOptions o;
+  o.label_smoothing = 0.1f;
+  Tensor g_all, g_alone;
+  const double with_unlabelled = softmax_cross_entropy(z, {2, kUnlabeled, 0}, o, g_all);
+  // The labelled rows alone, as a batch of their own (mean over 2 rows, not 3).
+  Tensor labelled(Shape{2, 4});
+  for (int j = 0; j < 4; ++j) {
+    labelled[j] = z[j];
+    labelled[4 + j] = z[8 + j];
+  }
+  const double alone = softmax_cross_entropy(labelled, {2, 0}, o, g_alone);
+  CHECK(with_unlabelled == Approx(alone * 2.0 / 3.0).epsilon(1e-6));
+  for (int j = 0; j < 4; ++j) {
+    CHECK(g_all[4 + j] == 0.0f);
+    CHECK(g_all[j] == Approx(g_alone[j] * 2.0 / 3.0).epsilon(1e-5));
+    CHECK(g_all[8 + j] == Approx(g_alone[4 + j] * 2.0 / 3.0).epsilon(1e-5));
+  }
 }
 
 TEST_CASE("L2 penalty and gradient follow Keras: lambda*sum(w^2), 2*lambda*w", "[loss]") {

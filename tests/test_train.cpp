@@ -310,6 +310,62 @@ TEST_CASE("distillation learns from the teachers, resumes exactly and refuses ot
   CHECK_FALSE(fs::exists(missing.out_dir));
 }
 
+TEST_CASE("transfer images of other classes are learnt from the teachers alone and resume exactly", "[train][slow]") {
+  // The student and its teacher learn three classes; the tiny dataset's sad images are the transfer set.
+  TrainConfig teacher = tiny_config("train_transfer_teacher", 2);
+  teacher.classes = "angry,happy,neutral";
+  const TrainResult taught = train(teacher);
+
+  TrainConfig c = tiny_config("train_transfer", 2);
+  c.classes = teacher.classes;
+  c.teachers = {taught.best_model_path};
+  c.transfer = "sad";
+  const TrainResult r = train(c);
+  // 40 images per class: 36 of each labelled class train (4 validate), all 40 sad ones transfer.
+  CHECK_THAT(test::read_text(c.out_dir + "/train.log"),
+             Catch::Contains("data: 108 train, 12 validation images") &&
+                 Catch::Contains("transfer: 40 training images without labels, learnt from the teachers alone (sad 40)") &&
+                 Catch::Contains("148 images per epoch"));
+  LoadedModel student = load_model(r.best_model_path);
+  CHECK(student.meta.classes == std::vector<std::string>{"angry", "happy", "neutral"});
+  LoadOptions three;
+  three.classes = student.meta.classes;
+  const double accuracy =
+      evaluate(student.model, student.meta, load_dataset(test::synthetic_dataset(), "test", three), {}).metrics.accuracy;
+  INFO("student test accuracy " << accuracy);
+  CHECK(accuracy > 0.7);  // chance is 1/3
+
+  // Interrupted and resumed inside the first epoch: the same weights as straight through; the
+  // checkpoint remembers the transfer classes.
+  TrainConfig straight = c;
+  straight.epochs = 1;
+  straight.out_dir += "_straight";
+  fs::remove_all(straight.out_dir);
+  train(straight);
+  const std::string resumed = train_interrupted_and_resumed(straight, "train_transfer_resumed");
+  CHECK(all_weights(resumed + "/checkpoint.fmp") == all_weights(straight.out_dir + "/checkpoint.fmp"));
+  TrainConfig other = straight;
+  other.out_dir = resumed;
+  other.resume = true;
+  other.transfer = "";
+  CHECK_THROWS_WITH(train(other), Catch::Contains("was made with transfer"));
+
+  // Refused before the run folder exists.
+  TrainConfig no_teacher = tiny_config("train_transfer_no_teacher", 1);
+  no_teacher.classes = c.classes;
+  no_teacher.transfer = "sad";
+  CHECK_THROWS_WITH(train(no_teacher), Catch::Contains("it needs --teacher"));
+  TrainConfig overlap = c;
+  overlap.out_dir = std::string(FERMAP_TEST_TMP) + "/train_transfer_overlap";
+  overlap.transfer = "sad,happy";
+  CHECK_THROWS_WITH(train(overlap), Catch::Contains("happy is one of the classes the student learns"));
+  TrainConfig balanced = c;
+  balanced.out_dir = overlap.out_dir;
+  balanced.balance = Balance::paper;
+  CHECK_THROWS_WITH(train(balanced), Catch::Contains("--transfer works with --balance none"));
+  CHECK_FALSE(fs::exists(overlap.out_dir));
+}
+
 TEST_CASE("the augmentation ranges reach the training batches", "[train][slow]") {
   TrainConfig plain = tiny_config("train_aug_off", 1);
   train(plain);
@@ -346,9 +402,10 @@ TEST_CASE("a checkpoint from before the augmentation settings resumes with the o
   // Rewrite the checkpoint as an older fermap wrote it: no augmentation settings in its config.
   const std::string checkpoint = c.out_dir + "/checkpoint.fmp";
   LoadedModel old = load_model(checkpoint);
-  for (const char* key : {"rotation", "shift", "zoom", "erase", "init", "teachers", "distill", "temperature"})
+  for (const char* key : {"rotation", "shift", "zoom", "erase", "init", "teachers", "distill", "temperature", "transfer"})
     old.meta.extra["config"].erase(key);
   old.meta.extra.erase("teacher_fingerprint");
+  old.meta.extra["position"].erase("labeled");  // every image had a label then
   NamedTensors extra;
   for (auto& [name, t] : old.extra_tensors) extra.emplace_back(name, &t);
   save_model(checkpoint, old.model, old.meta, extra);
@@ -359,6 +416,14 @@ TEST_CASE("a checkpoint from before the augmentation settings resumes with the o
   CHECK_THROWS_WITH(train(c), Catch::Contains("was made with rotation = 10.0, not 20.0"));
   c.rotation = 10;
   CHECK(train(c).interrupted);  // resumed, and stopped again after one more step
+  c.max_steps = 0;
+  const TrainResult finished = train(c);
+  // The epoch's training accuracy counts the images seen before the old checkpoint, too.
+  TrainConfig straight = tiny_config("train_legacy_straight", 1);
+  const TrainResult reference = train(straight);
+  REQUIRE(finished.history.size() == 1);
+  CHECK(finished.history[0].train_accuracy == reference.history[0].train_accuracy);
+  CHECK(finished.history[0].train_loss == reference.history[0].train_loss);
 }
 
 TEST_CASE("the committed --recipe paper checkpoint still resumes", "[dataset][train]") {

@@ -66,6 +66,9 @@ void add_train_command(CLI::App& app) {
       ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--temperature", f->c.temperature, "With --teacher: the softmax temperature of the distillation")
       ->check(kPositive);
+  cmd->add_option("--transfer", f->c.transfer,
+                  "With --teacher: other classes of the data (e.g. fear,surprise,disgust) whose training images join each "
+                  "epoch without labels, learnt from the teachers alone");
   cmd->add_option("--recalibrate-bn", f->c.recalibrate_bn, "Recompute batch-norm statistics over N batches after each epoch")
       ->check(kNonNegative);
   cmd->add_option("--ema", f->c.ema,
@@ -120,6 +123,7 @@ void add_train_command(CLI::App& app) {
     if (given("--teacher")) c.teachers = u.teachers;
     if (given("--distill")) c.distill = u.distill;
     if (given("--temperature")) c.temperature = u.temperature;
+    if (given("--transfer")) c.transfer = u.transfer;
     if (c.teachers.empty() && (given("--distill") || given("--temperature")))
       throw ArgumentError("--distill and --temperature need at least one --teacher");
     if (given("--val-fraction")) c.val_fraction = u.val_fraction;

@@ -14,8 +14,13 @@ struct CrossEntropyOptions {
   std::vector<float> class_weights;  // empty: all 1. Loss = sum_i w[y_i] * loss_i / N (Keras)
 };
 
+// The label of a row that has none (a transfer image of a distillation run, learnt from the
+// teachers alone): it adds nothing to the cross-entropy or its gradient, and the mean stays over
+// all N rows, so each labelled row weighs the same with or without unlabelled rows beside it.
+constexpr int kUnlabeled = -1;
+
 // Returns the mean loss and writes dL/dlogits into `dlogits` (resized to logits' shape).
-// Throws ArgumentError on a label outside [0, K).
+// Throws ArgumentError on a label outside [0, K) other than kUnlabeled.
 double softmax_cross_entropy(const Tensor& logits, const std::vector<int>& labels,
                              const CrossEntropyOptions& options, Tensor& dlogits);
 

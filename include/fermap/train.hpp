@@ -45,6 +45,11 @@ struct TrainConfig {
   std::vector<std::string> teachers;
   float distill = 0.5f;
   float temperature = 2.0f;
+  // Transfer classes (with teachers): names of other classes of the data, e.g. "fear,surprise,disgust",
+  // whose training images join every epoch without a label. The student learns them from the
+  // teachers alone (the distillation term; no cross-entropy), more faces to copy the teachers on.
+  // Needs balance none and no mixup or class weights. Empty: none.
+  std::string transfer;
   // After each epoch, recompute the batch-norm moving statistics as the plain mean over this many
   // training batches with the epoch's final weights ("precise BN"); 0 keeps Keras' moving average.
   int recalibrate_bn = 0;

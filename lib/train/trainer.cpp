@@ -3,6 +3,7 @@
 // and the position in the epoch, so a resumed run takes exactly the steps it would have taken.
 #include <omp.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -39,11 +40,18 @@ struct Position {
   int epoch = 0;        // 0-based epoch in progress
   size_t next_item = 0;  // first plan item not yet trained on
   double loss_sum = 0, correct = 0, seen = 0, seconds = 0;
+  double labeled = 0;  // of `seen`, the images with a label (not transfer images): training accuracy's denominator
 };
+
+Position start_of_epoch(int epoch) {
+  Position p;
+  p.epoch = epoch;
+  return p;
+}
 
 nlohmann::json position_json(const Position& p) {
   return {{"epoch", p.epoch}, {"next_item", p.next_item}, {"loss_sum", p.loss_sum},
-          {"correct", p.correct}, {"seen", p.seen}, {"seconds", p.seconds}};
+          {"correct", p.correct}, {"seen", p.seen}, {"seconds", p.seconds}, {"labeled", p.labeled}};
 }
 
 Position position_from(const nlohmann::json& j) {
@@ -54,6 +62,7 @@ Position position_from(const nlohmann::json& j) {
   p.correct = j.at("correct").get<double>();
   p.seen = j.at("seen").get<double>();
   p.seconds = j.at("seconds").get<double>();
+  p.labeled = j.value("labeled", p.seen);  // a checkpoint from before transfer images: every image had a label
   return p;
 }
 
@@ -83,6 +92,7 @@ class Run {
 
  private:
   void load_data();
+  void add_transfer_images(LoadOptions lo);
   void save_checkpoint(const Position& p);
   bool try_resume(Position& p);
   // Fills `tensors` from the checkpoint's extra tensors named prefix + name.
@@ -101,7 +111,8 @@ class Run {
   TrainConfig c_;
   const std::atomic<bool>* stop_;
   RunFiles files_;
-  Dataset train_, val_;
+  Dataset train_, val_;  // train_ ends with the transfer images (classes from labeled_classes_ on), if any
+  size_t labeled_classes_ = 0;
   Model model_;
   ModelMeta meta_;
   std::unique_ptr<Optimizer> optimizer_;
@@ -128,7 +139,6 @@ void Run::load_data() {
   train_ = std::move(split.train);
   val_ = std::move(split.val);
   if (train_.size() == 0) throw Error(c_.data + ": no training images");
-  data_fingerprint_ = data_fingerprint(train_, val_);
   result_.validation_images = val_.size();
   std::string counts;
   const auto tc = train_.class_counts(), vc = val_.class_counts();
@@ -136,6 +146,34 @@ void Run::load_data() {
     counts += " " + train_.class_names[k] + " " + std::to_string(tc[k]) + "/" + std::to_string(vc[k]);
   early_log_.push_back("data: " + std::to_string(train_.size()) + " train, " + std::to_string(val_.size()) +
              " validation images (train/validation per class:" + counts + ")");
+  labeled_classes_ = train_.class_names.size();
+  if (!c_.transfer.empty()) add_transfer_images(lo);
+  data_fingerprint_ = data_fingerprint(train_, val_);
+}
+
+// The transfer classes' training images join train_ as extra classes after the labelled ones; the
+// batches mark them kUnlabeled. All of them train: none goes to the validation split, which stays
+// the labelled classes'.
+void Run::add_transfer_images(LoadOptions lo) {
+  lo.classes = parse_class_list(c_.transfer);
+  for (const std::string& name : lo.classes)
+    if (std::find(train_.class_names.begin(), train_.class_names.end(), name) != train_.class_names.end())
+      throw ArgumentError("--transfer: " + name + " is one of the classes the student learns (" +
+                          join_class_list(train_.class_names) + "); transfer classes must be others");
+  LoadReport report;
+  const Dataset transfer = load_dataset(c_.data, "train", lo, &report);
+  if (report.skipped) early_log_.push_back("transfer images: " + report.summary());
+  if (transfer.size() == 0) throw Error(c_.data + ": no training images of the transfer classes " + join_class_list(lo.classes));
+  train_.pixels.insert(train_.pixels.end(), transfer.pixels.begin(), transfer.pixels.end());
+  train_.sources.insert(train_.sources.end(), transfer.sources.begin(), transfer.sources.end());
+  for (int label : transfer.labels) train_.labels.push_back(static_cast<int>(labeled_classes_) + label);
+  train_.class_names.insert(train_.class_names.end(), transfer.class_names.begin(), transfer.class_names.end());
+  train_.check();
+  std::string counts;
+  const auto tc = transfer.class_counts();
+  for (size_t k = 0; k < transfer.class_names.size(); ++k) counts += " " + transfer.class_names[k] + " " + std::to_string(tc[k]);
+  early_log_.push_back("transfer: " + std::to_string(transfer.size()) + " training images without labels, learnt from the teachers alone (" +
+                       counts.substr(1) + ")");
 }
 
 void Run::save_checkpoint(const Position& p) {
@@ -181,7 +219,7 @@ bool Run::try_resume(Position& p) {
   const nlohmann::json before_setting_existed = {{"rotation", 10.0f}, {"shift", 0.1f}, {"zoom", 0.1f}, {"erase", 0.0f},
                                                  {"split_seed", 0}, {"distill", TrainConfig{}.distill},
                                                  {"temperature", TrainConfig{}.temperature}, {"ema", 0.0f},
-                                                 {"mixup", 0.0f}};
+                                                 {"mixup", 0.0f}, {"transfer", ""}};
   for (auto it = now.begin(); it != now.end(); ++it) {
     // The images are compared below, not the folder's name; the starting weights only mattered at
     // step 0 (the checkpoint holds the current ones), so a moved --init file does not matter either.
@@ -262,7 +300,7 @@ EpochRecord Run::finish_epoch(const Position& p, float lr) {
   EpochRecord r;
   r.epoch = p.epoch + 1;
   r.train_loss = p.seen ? p.loss_sum / p.seen : 0.0;
-  r.train_accuracy = p.seen ? p.correct / p.seen : 0.0;
+  r.train_accuracy = p.labeled ? p.correct / p.labeled : 0.0;
   r.lr = lr;
   r.seconds = p.seconds;
   validate(r);
@@ -285,10 +323,17 @@ TrainResult Run::go() {
     throw ArgumentError("distillation needs a weight (--distill) in [0, 1] and a positive --temperature");
   if (!(c_.ema >= 0.0f && c_.ema < 1.0f)) throw ArgumentError("--ema needs a decay in [0, 1) (0: no weight average)");
   if (!(c_.mixup >= 0.0f)) throw ArgumentError("--mixup needs an alpha >= 0 (0: no mixup)");
+  if (!c_.transfer.empty()) {
+    // Only the teachers say anything about a transfer image; balancing would count its classes,
+    // mixup and class weights would need its label.
+    if (c_.teachers.empty()) throw ArgumentError("--transfer images are learnt from the teachers alone: it needs --teacher");
+    if (c_.balance != Balance::none || c_.mixup > 0.0f || c_.class_weighted)
+      throw ArgumentError("--transfer works with --balance none, without --mixup and --class-weights");
+  }
   // Data and starting weights before the run folder exists: bad ones leave nothing behind but one error.
   load_data();
-  model_ = make_zoo_model(c_.model, {static_cast<int>(train_.class_names.size()), c_.seed});
-  meta_.classes = train_.class_names;
+  model_ = make_zoo_model(c_.model, {static_cast<int>(labeled_classes_), c_.seed});
+  meta_.classes.assign(train_.class_names.begin(), train_.class_names.begin() + static_cast<std::ptrdiff_t>(labeled_classes_));
   meta_.preprocessing.channels = model_.input_shape()[2];
   if (!c_.init.empty() && !(c_.resume && std::filesystem::exists(files_.checkpoint()))) start_from(c_.init);
   teachers_ = Teachers(c_.teachers, meta_.classes, model_.input_shape(), meta_.preprocessing);
@@ -335,7 +380,7 @@ TrainResult Run::go() {
   std::vector<int> labels;
   auto last_save = Clock::now();
   started_ = last_save;  // --max-minutes counts training, not loading the data
-  for (; pos.epoch < c_.epochs; ++pos.epoch, pos = Position{pos.epoch, 0, 0, 0, 0, 0}) {
+  for (; pos.epoch < c_.epochs; ++pos.epoch, pos = start_of_epoch(pos.epoch)) {
     std::vector<EpochItem> plan = plan_epoch(train_, c_.balance, c_.augment_all, c_.seed, static_cast<uint64_t>(pos.epoch));
     if (!c_.augment)
       for (auto& item : plan) item.augment = false;
@@ -358,6 +403,8 @@ TrainResult Run::go() {
       }
       const size_t count = std::min(static_cast<size_t>(c_.batch), plan.size() - pos.next_item);
       make_batch(train_, plan.data() + pos.next_item, count, bo, x, labels);
+      for (int& y : labels)
+        if (static_cast<size_t>(y) >= labeled_classes_) y = kUnlabeled;
       std::optional<Mixup> mix;
       if (c_.mixup > 0.0f) {
         mix = draw_mixup(c_.mixup, count, c_.seed, (static_cast<uint64_t>(pos.epoch) << 32) + pos.next_item);
@@ -388,14 +435,17 @@ TrainResult Run::go() {
       ++steps_here_;
       const int k = logits.dim(1);
       for (size_t i = 0; i < count; ++i) {
+        if (labels[i] == kUnlabeled) continue;
         const float* row = logits.data() + static_cast<int64_t>(i) * k;
         pos.correct += static_cast<int>(std::max_element(row, row + k) - row) == labels[i];
+        pos.labeled += 1;
       }
       pos.loss_sum += loss * static_cast<double>(count);
       pos.seen += static_cast<double>(count);
       pos.next_item += count;
       char status[96];
-      std::snprintf(status, sizeof status, "loss %.4f acc %.4f lr %.2e", pos.loss_sum / pos.seen, pos.correct / pos.seen, lr);
+      std::snprintf(status, sizeof status, "loss %.4f acc %.4f lr %.2e", pos.loss_sum / pos.seen,
+                    pos.labeled ? pos.correct / pos.labeled : 0.0, lr);
       bar.update(static_cast<int64_t>(pos.next_item), status);
       if (std::chrono::duration<double>(Clock::now() - last_save).count() > 60.0 * c_.checkpoint_minutes &&
           pos.next_item < plan.size()) {
@@ -441,7 +491,7 @@ TrainResult Run::go() {
                   record.epoch == result_.best_epoch ? " | best" : "");
     files_.log(line);
     files_.write_metrics(result_.history);
-    save_checkpoint(Position{pos.epoch + 1, 0, 0, 0, 0, 0});
+    save_checkpoint(start_of_epoch(pos.epoch + 1));
     last_save = Clock::now();
   }
   result_.checkpoint_path = files_.checkpoint();

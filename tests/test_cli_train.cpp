@@ -188,6 +188,17 @@ TEST_CASE("fermap train --mixup reaches the run, and a bad number is named plain
   CHECK_FALSE(fs::exists(out + "/none"));
 }
 
+TEST_CASE("fermap train --sam reaches the run and refuses a negative rho", "[cli][train]") {
+  const std::string out = fresh_folder("cli_sam");
+  std::string text;
+  REQUIRE(run_cli(tiny_train(out + "/flat", "--sam 0.05"), text) == 0);
+  CHECK_THAT(read_text(out + "/flat/train.log"), Catch::Contains("\"sam\":0.05"));
+  text.clear();
+  CHECK(run_cli(tiny_train(out + "/negative", "--sam -0.1"), text) != 0);
+  CHECK_THAT(text, Catch::Contains("--sam: Value -0.1 is negative"));
+  CHECK_FALSE(fs::exists(out + "/negative"));
+}
+
 TEST_CASE("fermap train's last line says how the run ended and which epoch best.fmp holds", "[cli][train][slow]") {
   const std::string data = fermap::test::synthetic_dataset();
   const std::string out = std::string(FERMAP_TEST_TMP) + "/cli_outcome";

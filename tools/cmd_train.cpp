@@ -79,6 +79,10 @@ void add_train_command(CLI::App& app) {
                   "Blend pairs of training images and their labels (mixup), weights drawn from Beta(ALPHA, ALPHA), e.g. "
                   "0.2; 0: off")
       ->check(kNonNegative);
+  cmd->add_option("--sam", f->c.sam,
+                  "Sharpness-aware minimisation: take each step's gradient at the weights moved by RHO along the "
+                  "normalised gradient (twice the compute per step), e.g. 0.05; 0: off")
+      ->check(kNonNegative);
   cmd->add_option("--val-fraction", f->c.val_fraction)->check(CLI::Range(0.0, 0.5));
   cmd->add_option("--seed", f->c.seed);
   cmd->add_option("--split-seed", f->c.split_seed,
@@ -130,6 +134,7 @@ void add_train_command(CLI::App& app) {
     if (given("--recalibrate-bn")) c.recalibrate_bn = u.recalibrate_bn;
     if (given("--ema")) c.ema = u.ema;
     if (given("--mixup")) c.mixup = u.mixup;
+    if (given("--sam")) c.sam = u.sam;
     if (given("--seed")) c.seed = u.seed;
     if (given("--split-seed")) c.split_seed = u.split_seed;
     c.threads = u.threads;

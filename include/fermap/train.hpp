@@ -60,6 +60,10 @@ struct TrainConfig {
   // x = l * x + (1 - l) * x', l drawn from Beta(alpha, alpha) (folded into [0.5, 1]), and the loss
   // is the same blend of the two labels' cross-entropies. 0: off.
   float mixup = 0.0f;
+  // Sharpness-aware minimisation: with rho > 0, e.g. 0.05, each step's gradient is taken at the
+  // weights moved by rho along the normalised gradient (a second forward and backward pass), so
+  // that training prefers flat minima. 0: off.
+  float sam = 0.0f;
   double val_fraction = 0.1;
   uint64_t seed = 1;
   // The seed of the train/validation split alone; 0: `seed`. Runs of different seeds that share it

@@ -62,6 +62,7 @@ nlohmann::json TrainConfig::to_json() const {
           {"recalibrate_bn", recalibrate_bn},
           {"ema", ema},
           {"mixup", mixup},
+          {"sam", sam},
           {"val_fraction", val_fraction},
           {"seed", seed},
           {"split_seed", split_seed}};

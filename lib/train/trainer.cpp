@@ -26,6 +26,7 @@
 #include "train/fingerprint.hpp"
 #include "train/mixup.hpp"
 #include "train/run_files.hpp"
+#include "train/sharpness.hpp"
 #include "train/teachers.hpp"
 #include "train/weight_average.hpp"
 
@@ -102,6 +103,18 @@ class Run {
   EpochRecord finish_epoch(const Position& p, float lr);
   void validate(EpochRecord& r);
   void recalibrate_batch_norm(const std::vector<EpochItem>& plan, const BatchOptions& bo);
+  std::vector<BatchNormalization*> batch_norms();
+  // One training step on batch x: the gradients (twice with --sam), the optimiser's update, the
+  // weight average; adds the batch's loss and accuracy to `p`.
+  void train_step(const Tensor& x, const std::vector<int>& labels, const Mixup* mix, float lr, Position& p);
+  struct LossAndLogits {
+    double loss;
+    const Tensor* logits;  // the model's output, valid until its next forward pass
+  };
+  // The batch's loss at the current weights (labels, teachers, L2) and its gradient in every
+  // trainable parameter's grad.
+  LossAndLogits loss_and_gradients(const Tensor& x, const std::vector<int>& labels, const Mixup* mix);
+  void check_finite(double loss, const Position& p) const;
   bool stop_requested() const {
     if (stop_ && stop_->load()) return true;
     if (c_.max_steps > 0 && steps_here_ >= c_.max_steps) return true;
@@ -118,6 +131,8 @@ class Run {
   std::unique_ptr<Optimizer> optimizer_;
   Teachers teachers_;
   std::optional<WeightAverage> average_;  // with --ema
+  std::optional<SharpnessAware> sam_;     // with --sam
+  Tensor dlogits_, teacher_probabilities_, ddistill_;  // per-step buffers
   ScheduleOptions schedule_;
   CrossEntropyOptions loss_options_;
   size_t epoch_items_ = 0;
@@ -219,7 +234,7 @@ bool Run::try_resume(Position& p) {
   const nlohmann::json before_setting_existed = {{"rotation", 10.0f}, {"shift", 0.1f}, {"zoom", 0.1f}, {"erase", 0.0f},
                                                  {"split_seed", 0}, {"distill", TrainConfig{}.distill},
                                                  {"temperature", TrainConfig{}.temperature}, {"ema", 0.0f},
-                                                 {"mixup", 0.0f}, {"transfer", ""}};
+                                                 {"mixup", 0.0f}, {"transfer", ""}, {"sam", 0.0f}};
   for (auto it = now.begin(); it != now.end(); ++it) {
     // The images are compared below, not the folder's name; the starting weights only mattered at
     // step 0 (the checkpoint holds the current ones), so a moved --init file does not matter either.
@@ -277,10 +292,15 @@ void Run::start_from(const std::string& path) {
   early_log_.push_back("init: weights (batch-norm statistics included) from " + path);
 }
 
-void Run::recalibrate_batch_norm(const std::vector<EpochItem>& plan, const BatchOptions& bo) {
+std::vector<BatchNormalization*> Run::batch_norms() {
   std::vector<BatchNormalization*> bns;
   for (Layer* l : model_.all_layers())
     if (auto* bn = dynamic_cast<BatchNormalization*>(l)) bns.push_back(bn);
+  return bns;
+}
+
+void Run::recalibrate_batch_norm(const std::vector<EpochItem>& plan, const BatchOptions& bo) {
+  const std::vector<BatchNormalization*> bns = batch_norms();
   if (bns.empty() || c_.recalibrate_bn <= 0) return;
   const float keras_momentum = bns.front()->momentum();
   Tensor x;
@@ -314,6 +334,63 @@ void Run::validate(EpochRecord& r) {
   r.val_accuracy = e.metrics.accuracy;
 }
 
+Run::LossAndLogits Run::loss_and_gradients(const Tensor& x, const std::vector<int>& labels, const Mixup* mix) {
+  model_.zero_grad();
+  const Tensor& logits = model_.forward(x);
+  double loss = mix ? mixup_cross_entropy(logits, labels, *mix, loss_options_, dlogits_)
+                    : softmax_cross_entropy(logits, labels, loss_options_, dlogits_);
+  if (!teachers_.empty()) {
+    const double kd = distillation_loss(logits, teacher_probabilities_, c_.temperature, ddistill_);
+    const float a = c_.distill;
+    loss = (1.0 - a) * loss + a * kd;
+    for (int64_t i = 0; i < dlogits_.size(); ++i) dlogits_[i] = (1.0f - a) * dlogits_[i] + a * ddistill_[i];
+  }
+  const auto params = model_.params();
+  loss += l2_penalty(params, c_.l2);
+  model_.backward(dlogits_);
+  add_l2_gradient(params, c_.l2);
+  return {loss, &logits};
+}
+
+void Run::check_finite(double loss, const Position& p) const {
+  if (!std::isfinite(loss))
+    throw Error("the loss became " + std::to_string(loss) + " at epoch " + std::to_string(p.epoch + 1) + ", step " +
+                std::to_string(optimizer_->steps()) + ": training diverged; lower the learning rate (--lr)");
+}
+
+void Run::train_step(const Tensor& x, const std::vector<int>& labels, const Mixup* mix, float lr, Position& p) {
+  const LossAndLogits here = loss_and_gradients(x, labels, mix);
+  check_finite(here.loss, p);
+  const Tensor& logits = *here.logits;
+  const int k = logits.dim(1);
+  for (size_t i = 0; i < labels.size(); ++i) {
+    if (labels[i] == kUnlabeled) continue;
+    const float* row = logits.data() + static_cast<int64_t>(i) * k;
+    p.correct += static_cast<int>(std::max_element(row, row + k) - row) == labels[i];
+    p.labeled += 1;
+  }
+  p.loss_sum += here.loss * static_cast<double>(labels.size());
+  p.seen += static_cast<double>(labels.size());
+  const auto params = model_.params();
+  if (sam_) {
+    // The second pass, at the moved weights, supplies the gradient only: the batch-norm moving
+    // statistics (momentum 1) and the reported loss stay those of the weights themselves.
+    sam_->ascend(params);
+    const std::vector<BatchNormalization*> bns = batch_norms();
+    std::vector<float> momenta;
+    for (auto* bn : bns) {
+      momenta.push_back(bn->momentum());
+      bn->set_momentum(1.0f);
+    }
+    check_finite(loss_and_gradients(x, labels, mix).loss, p);
+    for (size_t i = 0; i < bns.size(); ++i) bns[i]->set_momentum(momenta[i]);
+    sam_->restore(params);
+  }
+  optimizer_->step(params, lr);
+  if (average_) average_->update(params, optimizer_->steps());
+  ++steps_here_;
+}
+
 TrainResult Run::go() {
   if (c_.threads > 0) omp_set_num_threads(c_.threads);
   if (c_.batch <= 0 || c_.epochs <= 0) throw ArgumentError("batch and epochs must be positive");
@@ -323,6 +400,7 @@ TrainResult Run::go() {
     throw ArgumentError("distillation needs a weight (--distill) in [0, 1] and a positive --temperature");
   if (!(c_.ema >= 0.0f && c_.ema < 1.0f)) throw ArgumentError("--ema needs a decay in [0, 1) (0: no weight average)");
   if (!(c_.mixup >= 0.0f)) throw ArgumentError("--mixup needs an alpha >= 0 (0: no mixup)");
+  if (!(c_.sam >= 0.0f)) throw ArgumentError("--sam needs a neighbourhood rho >= 0 (0: no SAM)");
   if (!c_.transfer.empty()) {
     // Only the teachers say anything about a transfer image; balancing would count its classes,
     // mixup and class weights would need its label.
@@ -353,6 +431,7 @@ TrainResult Run::go() {
     average_.emplace(c_.ema);
     average_->prepare(model_.params());
   }
+  if (c_.sam > 0.0f) sam_.emplace(c_.sam);
   loss_options_.label_smoothing = c_.label_smoothing;
   if (c_.class_weighted) loss_options_.class_weights = class_weights(train_);
 
@@ -376,7 +455,7 @@ TrainResult Run::go() {
   bo.augment.width_shift = bo.augment.height_shift = c_.shift;
   bo.augment.zoom = c_.zoom;
   bo.augment.erase = c_.erase;
-  Tensor x, dlogits, teacher_probabilities, ddistill;
+  Tensor x;
   std::vector<int> labels;
   auto last_save = Clock::now();
   started_ = last_save;  // --max-minutes counts training, not loading the data
@@ -410,38 +489,9 @@ TrainResult Run::go() {
         mix = draw_mixup(c_.mixup, count, c_.seed, (static_cast<uint64_t>(pos.epoch) << 32) + pos.next_item);
         mix_images(x, *mix);  // the teachers, too, see the blended images
       }
-      const int64_t step = static_cast<int64_t>(optimizer_->steps());
-      lr = learning_rate(schedule_, step);
-      model_.zero_grad();
-      const Tensor& logits = model_.forward(x);
-      double loss = mix ? mixup_cross_entropy(logits, labels, *mix, loss_options_, dlogits)
-                        : softmax_cross_entropy(logits, labels, loss_options_, dlogits);
-      if (!teachers_.empty()) {
-        teachers_.probabilities(x, c_.temperature, teacher_probabilities);
-        const double kd = distillation_loss(logits, teacher_probabilities, c_.temperature, ddistill);
-        const float a = c_.distill;
-        loss = (1.0 - a) * loss + a * kd;
-        for (int64_t i = 0; i < dlogits.size(); ++i) dlogits[i] = (1.0f - a) * dlogits[i] + a * ddistill[i];
-      }
-      const auto params = model_.params();
-      loss += l2_penalty(params, c_.l2);
-      if (!std::isfinite(loss))
-        throw Error("the loss became " + std::to_string(loss) + " at epoch " + std::to_string(pos.epoch + 1) + ", step " +
-                    std::to_string(step) + ": training diverged; lower the learning rate (--lr)");
-      model_.backward(dlogits);
-      add_l2_gradient(params, c_.l2);
-      optimizer_->step(params, lr);
-      if (average_) average_->update(params, optimizer_->steps());
-      ++steps_here_;
-      const int k = logits.dim(1);
-      for (size_t i = 0; i < count; ++i) {
-        if (labels[i] == kUnlabeled) continue;
-        const float* row = logits.data() + static_cast<int64_t>(i) * k;
-        pos.correct += static_cast<int>(std::max_element(row, row + k) - row) == labels[i];
-        pos.labeled += 1;
-      }
-      pos.loss_sum += loss * static_cast<double>(count);
-      pos.seen += static_cast<double>(count);
+      if (!teachers_.empty()) teachers_.probabilities(x, c_.temperature, teacher_probabilities_);
+      lr = learning_rate(schedule_, static_cast<int64_t>(optimizer_->steps()));
+      train_step(x, labels, mix ? &*mix : nullptr, lr, pos);
       pos.next_item += count;
       char status[96];
       std::snprintf(status, sizeof status, "loss %.4f acc %.4f lr %.2e", pos.loss_sum / pos.seen,

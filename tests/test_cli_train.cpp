@@ -197,6 +197,10 @@ TEST_CASE("fermap train --sam reaches the run and refuses a negative rho", "[cli
   CHECK(run_cli(tiny_train(out + "/negative", "--sam -0.1"), text) != 0);
   CHECK_THAT(text, Catch::Contains("--sam: Value -0.1 is negative"));
   CHECK_FALSE(fs::exists(out + "/negative"));
+  text.clear();
+  CHECK(run_cli(tiny_train(out + "/infinite", "--sam inf"), text) != 0);
+  CHECK_THAT(text, Catch::Contains("--sam needs a finite neighbourhood rho"));
+  CHECK_FALSE(fs::exists(out + "/infinite"));
 }
 
 TEST_CASE("fermap train's last line says how the run ended and which epoch best.fmp holds", "[cli][train][slow]") {

@@ -400,7 +400,7 @@ TrainResult Run::go() {
     throw ArgumentError("distillation needs a weight (--distill) in [0, 1] and a positive --temperature");
   if (!(c_.ema >= 0.0f && c_.ema < 1.0f)) throw ArgumentError("--ema needs a decay in [0, 1) (0: no weight average)");
   if (!(c_.mixup >= 0.0f)) throw ArgumentError("--mixup needs an alpha >= 0 (0: no mixup)");
-  if (!(c_.sam >= 0.0f)) throw ArgumentError("--sam needs a neighbourhood rho >= 0 (0: no SAM)");
+  if (!(c_.sam >= 0.0f && std::isfinite(c_.sam))) throw ArgumentError("--sam needs a finite neighbourhood rho >= 0 (0: no SAM)");
   if (!c_.transfer.empty()) {
     // Only the teachers say anything about a transfer image; balancing would count its classes,
     // mixup and class weights would need its label.

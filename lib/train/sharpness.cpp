@@ -18,9 +18,14 @@ void SharpnessAware::ascend(const std::vector<NamedParam>& params) {
     const float* g = np.param->grad.data();
     for (int64_t i = 0; i < np.param->grad.size(); ++i) squares += static_cast<double>(g[i]) * g[i];
   }
-  kept_.clear();
-  for (const NamedParam& np : params)
-    if (np.param->trainable) kept_.push_back(np.param->value);
+  // Copies into the tensors of the step before: their memory is reused, not allocated per step.
+  size_t k = 0;
+  for (const NamedParam& np : params) {
+    if (!np.param->trainable) continue;
+    if (k == kept_.size()) kept_.emplace_back();
+    kept_[k++] = np.param->value;
+  }
+  kept_.resize(k);
   if (!(squares > 0.0)) return;
   const float scale = static_cast<float>(rho_ / std::sqrt(squares));
   for (const NamedParam& np : params) {

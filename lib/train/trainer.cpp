@@ -103,7 +103,6 @@ class Run {
   EpochRecord finish_epoch(const Position& p, float lr);
   void validate(EpochRecord& r);
   void recalibrate_batch_norm(const std::vector<EpochItem>& plan, const BatchOptions& bo);
-  std::vector<BatchNormalization*> batch_norms();
   // One training step on batch x: the gradients (twice with --sam), the optimiser's update, the
   // weight average; adds the batch's loss and accuracy to `p`.
   void train_step(const Tensor& x, const std::vector<int>& labels, const Mixup* mix, float lr, Position& p);
@@ -127,6 +126,7 @@ class Run {
   Dataset train_, val_;  // train_ ends with the transfer images (classes from labeled_classes_ on), if any
   size_t labeled_classes_ = 0;
   Model model_;
+  std::vector<BatchNormalization*> batch_norms_;  // model_'s, for the recalibration and --sam
   ModelMeta meta_;
   std::unique_ptr<Optimizer> optimizer_;
   Teachers teachers_;
@@ -292,15 +292,8 @@ void Run::start_from(const std::string& path) {
   early_log_.push_back("init: weights (batch-norm statistics included) from " + path);
 }
 
-std::vector<BatchNormalization*> Run::batch_norms() {
-  std::vector<BatchNormalization*> bns;
-  for (Layer* l : model_.all_layers())
-    if (auto* bn = dynamic_cast<BatchNormalization*>(l)) bns.push_back(bn);
-  return bns;
-}
-
 void Run::recalibrate_batch_norm(const std::vector<EpochItem>& plan, const BatchOptions& bo) {
-  const std::vector<BatchNormalization*> bns = batch_norms();
+  const std::vector<BatchNormalization*>& bns = batch_norms_;
   if (bns.empty() || c_.recalibrate_bn <= 0) return;
   const float keras_momentum = bns.front()->momentum();
   Tensor x;
@@ -376,14 +369,10 @@ void Run::train_step(const Tensor& x, const std::vector<int>& labels, const Mixu
     // The second pass, at the moved weights, supplies the gradient only: the batch-norm moving
     // statistics (momentum 1) and the reported loss stay those of the weights themselves.
     sam_->ascend(params);
-    const std::vector<BatchNormalization*> bns = batch_norms();
-    std::vector<float> momenta;
-    for (auto* bn : bns) {
-      momenta.push_back(bn->momentum());
-      bn->set_momentum(1.0f);
-    }
+    const float keras_momentum = batch_norms_.empty() ? 0.0f : batch_norms_.front()->momentum();
+    for (auto* bn : batch_norms_) bn->set_momentum(1.0f);
     check_finite(loss_and_gradients(x, labels, mix).loss, p);
-    for (size_t i = 0; i < bns.size(); ++i) bns[i]->set_momentum(momenta[i]);
+    for (auto* bn : batch_norms_) bn->set_momentum(keras_momentum);
     sam_->restore(params);
   }
   optimizer_->step(params, lr);
@@ -411,6 +400,8 @@ TrainResult Run::go() {
   // Data and starting weights before the run folder exists: bad ones leave nothing behind but one error.
   load_data();
   model_ = make_zoo_model(c_.model, {static_cast<int>(labeled_classes_), c_.seed});
+  for (Layer* l : model_.all_layers())
+    if (auto* bn = dynamic_cast<BatchNormalization*>(l)) batch_norms_.push_back(bn);
   meta_.classes.assign(train_.class_names.begin(), train_.class_names.begin() + static_cast<std::ptrdiff_t>(labeled_classes_));
   meta_.preprocessing.channels = model_.input_shape()[2];
   if (!c_.init.empty() && !(c_.resume && std::filesystem::exists(files_.checkpoint()))) start_from(c_.init);

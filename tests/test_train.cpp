@@ -237,7 +237,7 @@ TEST_CASE("a diverging run stops with a clear message", "[train]") {
   CHECK_THROWS_WITH(train(c), Catch::Contains("training diverged"));
 }
 
-TEST_CASE("init starts a run from a trained model's weights and refuses another model or classes", "[train][slow]") {
+TEST_CASE("init starts a run from a trained model's weights, narrows its classes and refuses another model or missing classes", "[train][slow]") {
   const TrainConfig first = tiny_config("train_init_source", 2);
   const TrainResult trained = train(first);
 
@@ -277,7 +277,19 @@ TEST_CASE("init starts a run from a trained model's weights and refuses another 
   TrainConfig other_classes = tiny_config("train_init_classes", 1);
   other_classes.classes = "angry,happy,sad";
   other_classes.init = small.checkpoint_path;
-  CHECK_THROWS_WITH(train(other_classes), Catch::Contains("--init needs the same classes"));
+  CHECK_THROWS_WITH(train(other_classes), Catch::Contains("angry,happy,sad; --init needs every class of the run among the model's, and sad is not"));
+
+  // Fewer classes than the model, in another order: its output layer is narrowed to them, and the
+  // run starts from the model's own two-way decisions (a fresh one at this rate stays near 0.5).
+  TrainConfig narrowed = tiny_config("train_init_narrowed", 1);
+  narrowed.classes = "sad,angry";
+  narrowed.init = trained.best_model_path;
+  narrowed.lr = 1e-12f;
+  narrowed.schedule = ScheduleKind::constant;
+  narrowed.recalibrate_bn = 0;
+  const TrainResult n = train(narrowed);
+  CHECK(n.best_val_accuracy > 0.8);
+  CHECK_THAT(test::read_text(narrowed.out_dir + "/train.log"), Catch::Contains("its output layer narrowed from angry,happy,neutral,sad to sad,angry"));
 }
 
 TEST_CASE("distillation learns from the teachers, resumes exactly and refuses other teachers", "[train][slow]") {

@@ -42,7 +42,7 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--data", f->c.data, "Dataset: folder with train/<class>/ or fer2013.csv")->required();
   cmd->add_option("--model", f->c.model, "custom_cnn, vgg16 or resnet50");
   cmd->add_option("--classes", f->c.classes, "paper (angry,happy,neutral,sad), all, or names");
-  cmd->add_option("--init", f->c.init, "Start from this model's weights (same model and classes): fine-tune or warm restart");
+  cmd->add_option("--init", f->c.init, "Start from this model's weights (same model; its classes, or more of them, whose output units are dropped): fine-tune or warm restart");
   cmd->add_option("--epochs", f->c.epochs)->check(kPositive);
   cmd->add_option("--batch", f->c.batch)->check(kPositive);
   cmd->add_option("--lr", f->c.lr, "Learning rate (the peak of a schedule)")->check(kPositive);

@@ -23,6 +23,7 @@
 #include "fermap/serialize.hpp"
 #include "fermap/train.hpp"
 #include "fermap/zoo.hpp"
+#include "train/class_subset_init.hpp"
 #include "train/fingerprint.hpp"
 #include "train/mixup.hpp"
 #include "train/run_files.hpp"
@@ -103,6 +104,7 @@ class Run {
   EpochRecord finish_epoch(const Position& p, float lr);
   void validate(EpochRecord& r);
   void recalibrate_batch_norm(const std::vector<EpochItem>& plan, const BatchOptions& bo);
+  void set_batch_norm_momentum(float momentum);  // every batch-norm layer's (Keras convention: 1 freezes the statistics)
   // One training step on batch x: the gradients (twice with --sam), the optimiser's update, the
   // weight average; adds the batch's loss and accuracy to `p`.
   void train_step(const Tensor& x, const std::vector<int>& labels, const Mixup* mix, float lr, Position& p);
@@ -282,31 +284,35 @@ bool Run::try_resume(Position& p) {
 }
 
 void Run::start_from(const std::string& path) {
-  // The classes first: another number of them is also another architecture (the last layer's
-  // width), and the classes say more about what went wrong.
-  const std::vector<std::string> theirs = load_model(path).meta.classes;
-  if (theirs != meta_.classes)
-    throw Error(path + ": its classes are " + join_class_list(theirs) + ", this run's are " + join_class_list(meta_.classes) +
-                "; --init needs the same classes");
-  load_into(path, model_);  // refuses another architecture
-  early_log_.push_back("init: weights (batch-norm statistics included) from " + path);
+  LoadedModel source = load_model(path);
+  if (source.meta.classes == meta_.classes) {
+    load_into(path, model_);  // refuses another architecture
+    early_log_.push_back("init: weights (batch-norm statistics included) from " + path);
+    return;
+  }
+  init_from_class_superset(source, path, model_, meta_.classes);
+  early_log_.push_back("init: weights (batch-norm statistics included) from " + path + ", its output layer narrowed from " +
+                       join_class_list(source.meta.classes) + " to " + join_class_list(meta_.classes));
 }
 
 void Run::recalibrate_batch_norm(const std::vector<EpochItem>& plan, const BatchOptions& bo) {
-  const std::vector<BatchNormalization*>& bns = batch_norms_;
-  if (bns.empty() || c_.recalibrate_bn <= 0) return;
-  const float keras_momentum = bns.front()->momentum();
+  if (batch_norms_.empty() || c_.recalibrate_bn <= 0) return;
+  const float keras_momentum = batch_norms_.front()->momentum();
   Tensor x;
   std::vector<int> labels;
   const size_t batch = static_cast<size_t>(c_.batch);
   int k = 0;
   for (size_t first = 0; first < plan.size() && k < c_.recalibrate_bn; first += batch) {
     ++k;
-    for (auto* bn : bns) bn->set_momentum(1.0f - 1.0f / static_cast<float>(k));
+    set_batch_norm_momentum(1.0f - 1.0f / static_cast<float>(k));
     make_batch(train_, plan.data() + first, std::min(batch, plan.size() - first), bo, x, labels);
     model_.forward(x);
   }
-  for (auto* bn : bns) bn->set_momentum(keras_momentum);
+  set_batch_norm_momentum(keras_momentum);
+}
+
+void Run::set_batch_norm_momentum(float momentum) {
+  for (auto* bn : batch_norms_) bn->set_momentum(momentum);
 }
 
 EpochRecord Run::finish_epoch(const Position& p, float lr) {
@@ -370,9 +376,9 @@ void Run::train_step(const Tensor& x, const std::vector<int>& labels, const Mixu
     // statistics (momentum 1) and the reported loss stay those of the weights themselves.
     sam_->ascend(params);
     const float keras_momentum = batch_norms_.empty() ? 0.0f : batch_norms_.front()->momentum();
-    for (auto* bn : batch_norms_) bn->set_momentum(1.0f);
+    set_batch_norm_momentum(1.0f);
     check_finite(loss_and_gradients(x, labels, mix).loss, p);
-    for (auto* bn : batch_norms_) bn->set_momentum(keras_momentum);
+    set_batch_norm_momentum(keras_momentum);
     sam_->restore(params);
   }
   optimizer_->step(params, lr);

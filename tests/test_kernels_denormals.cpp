@@ -4,6 +4,7 @@
 
 #include <omp.h>
 
+#include <thread>
 #include <vector>
 
 #include "kernels/denormals.hpp"
@@ -46,6 +47,17 @@ TEST_CASE("FlushDenormals flushes on the caller and its team, then restores both
   CHECK_FALSE(denormals_flushed());
   CHECK(team_flushes() == none);
   CHECK(times_one(kDenormal) == kDenormal);
+}
+
+TEST_CASE("FlushDenormals leaves the workers it starts in the program's mode", "[kernels]") {
+  // A thread new to OpenMP gets its own team, whose workers the guard's first region starts: they
+  // copy their starting thread's mode at birth, which must be the program's, not the guard's.
+  std::vector<int> after;
+  std::thread([&after] {
+    { const FlushDenormals flush; }
+    after = team_flushes();
+  }).join();
+  CHECK(after == std::vector<int>(static_cast<size_t>(kernel_threads()), 0));
 }
 
 TEST_CASE("FlushDenormals guards nest", "[kernels]") {

@@ -27,7 +27,7 @@ std::vector<size_t> source_units(const std::vector<std::string>& source_classes,
   return units;
 }
 
-// The source's architecture with its output layer narrowed to `units` classes: what the target's
+// The source's architecture with its output layer narrowed to `classes` units: what the target's
 // must be. An architecture that does not end in a Dense layer has no output layer to narrow.
 nlohmann::json narrowed_architecture(const Model& source, size_t classes, const std::string& path) {
   nlohmann::json arch = source.architecture();

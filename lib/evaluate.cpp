@@ -49,10 +49,11 @@ Tensor predict_dataset(const Model& model, const Preprocessing& pre, const Datas
     for (const auto& view : all_views) {
       fill_batch(data, first, count, view, pre, x);
       model.infer(x, logits);
-      softmax(logits, probabilities);
+      softmax(logits, probabilities, options.temperature);
       float* out = total.data() + static_cast<int64_t>(first) * k;
       for (int64_t i = 0; i < probabilities.size(); ++i) out[i] += probabilities[i] / static_cast<float>(all_views.size());
     }
+    if (options.on_batch) options.on_batch(first + count);
   }
   return total;
 }

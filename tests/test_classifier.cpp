@@ -92,7 +92,9 @@ TEST_CASE("Classifier with tta gives each face eval --tta's probabilities", "[fa
   CHECK_FALSE(plain.options().tta);
   CHECK(tta.options().tta);
 
-  const Tensor from_eval = predict_dataset(tta.model(), tta.meta().preprocessing, faces, EvalOptions{.tta = true});
+  EvalOptions with_tta;
+  with_tta.tta = true;
+  const Tensor from_eval = predict_dataset(tta.model(), tta.meta().preprocessing, faces, with_tta);
   const Tensor from_classifier = tta.predict(as_tensor(faces));
   CHECK(max_abs_difference(from_classifier, from_eval) < 1e-6f);
 
@@ -116,4 +118,25 @@ TEST_CASE("Classifier with tta gives a face and its mirror image the same probab
   // mirror images, so with it the two agree up to the order of the sum.
   CHECK(max_abs_difference(plain.predict(faces), plain.predict(mirrored(faces))) > 1e-3f);
   CHECK(max_abs_difference(tta.predict(faces), tta.predict(mirrored(faces))) < 1e-5f);
+}
+
+TEST_CASE("predict_dataset softens by its temperature and reports each batch", "[face][emotion]") {
+  const Dataset faces = random_faces(10);
+  const Classifier plain = shipped_classifier(false);
+  EvalOptions options;
+  options.batch = 4;
+  std::vector<size_t> reports;
+  options.on_batch = [&](size_t done) { reports.push_back(done); };
+  const Tensor p1 = predict_dataset(plain.model(), plain.meta().preprocessing, faces, options);
+  CHECK(reports == std::vector<size_t>{4, 8, 10});
+
+  // softmax(z / T) is p^(1/T), renormalised: the same ordering, flatter.
+  options.temperature = 2.0f;
+  const Tensor p2 = predict_dataset(plain.model(), plain.meta().preprocessing, faces, options);
+  for (int i = 0; i < p1.dim(0); ++i) {
+    float norm = 0;
+    for (int k = 0; k < 4; ++k) norm += std::sqrt(p1[i * 4 + k]);
+    for (int k = 0; k < 4; ++k) CHECK(p2[i * 4 + k] == Approx(std::sqrt(p1[i * 4 + k]) / norm).epsilon(1e-4));
+  }
+  CHECK(max_abs_difference(p1, p2) > 1e-3f);
 }

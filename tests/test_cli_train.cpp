@@ -130,7 +130,7 @@ TEST_CASE("fermap eval of several models evaluates their ensemble", "[cli][slow]
   CHECK_THAT(text, Catch::Contains("three/checkpoint.fmp") && Catch::Contains("an ensemble needs the same classes"));
 }
 
-TEST_CASE("fermap train --teacher distils, --transfer adds unlabelled images, and both need a teacher", "[cli][train]") {
+TEST_CASE("fermap train --teacher distils, --teacher-targets and --transfer need a teacher", "[cli][train]") {
   const std::string out = fresh_folder("cli_distill");
   std::string text;
   REQUIRE(run_cli(tiny_train(out + "/teacher", ""), text) == 0);
@@ -144,6 +144,19 @@ TEST_CASE("fermap train --teacher distils, --transfer adds unlabelled images, an
   CHECK(run_cli(tiny_train(out + "/lonely", "--distill 0.5"), text) == 1);
   CHECK_THAT(text, Catch::Contains("need at least one --teacher"));
   CHECK_FALSE(fs::exists(out + "/lonely"));
+  text.clear();
+  CHECK(run_cli(tiny_train(out + "/lonely", "--teacher-targets fixed"), text) == 1);
+  CHECK_THAT(text, Catch::Contains("--teacher-targets need at least one --teacher"));
+  text.clear();
+  CHECK(run_cli(tiny_train(out + "/vague", "--teacher " + out + "/teacher/checkpoint.fmp --teacher-targets sometimes"), text) != 0);
+  CHECK_THAT(text, Catch::Contains("--teacher-targets"));
+  CHECK_FALSE(fs::exists(out + "/vague"));
+  text.clear();
+  REQUIRE(run_cli(tiny_train(out + "/fixed", "--teacher " + out + "/teacher/checkpoint.fmp --teacher-targets fixed-tta"),
+                  text) == 0);
+  CHECK_THAT(read_text(out + "/fixed/train.log"),
+             Catch::Contains("\"teacher_targets\":\"fixed-tta\"") &&
+                 Catch::Contains("training images predicted once (averaged over the test-time views)"));
   // --transfer: a teacher of three classes, a student of the same three with the sad images unlabelled.
   text.clear();
   REQUIRE(run_cli(tiny_train(out + "/three", "--classes angry,happy,neutral"), text) == 0);

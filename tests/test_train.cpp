@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 
 #include <catch2/catch.hpp>
 #include <omp.h>
@@ -58,6 +59,19 @@ std::string train_interrupted_and_resumed(TrainConfig c, const std::string& out)
   c.resume = true;
   train(c);
   return c.out_dir;
+}
+
+// `straight` has been trained: trained again in folder `out`, interrupted and resumed, it ends with
+// the same weights; that folder refuses to resume once `change` is applied, saying `refusal`.
+void check_resumes_exactly(const TrainConfig& straight, const std::string& out, const std::function<void(TrainConfig&)>& change,
+                           const std::string& refusal) {
+  const std::string resumed = train_interrupted_and_resumed(straight, out);
+  CHECK(all_weights(resumed + "/checkpoint.fmp") == all_weights(straight.out_dir + "/checkpoint.fmp"));
+  TrainConfig changed = straight;
+  changed.out_dir = resumed;
+  changed.resume = true;
+  change(changed);
+  CHECK_THROWS_WITH(train(changed), Catch::Contains(refusal));
 }
 
 // Accuracy of a model file on the tiny dataset's test split (chance is 0.25).
@@ -348,6 +362,66 @@ TEST_CASE("distillation learns from the teachers, resumes exactly and refuses ot
   CHECK_FALSE(fs::exists(missing.out_dir));
 }
 
+TEST_CASE("fixed teacher targets: predicted once per image, learnt from, resumed exactly, refused where they cannot work",
+          "[train][slow]") {
+  const TrainResult teacher = train(tiny_config("train_fixed_teacher", 2));
+  auto student = [&](const std::string& out, const std::string& targets, bool augment) {
+    TrainConfig c = tiny_config(out, 1);
+    c.teachers = {teacher.best_model_path};
+    c.teacher_targets = targets;
+    c.augment = c.flip = augment;
+    return c;
+  };
+  // Without augmentation a batch is its images as they are, so the stored targets are the ones the
+  // teachers would give on each batch: the weights match an online run's up to the rounding of
+  // other batch sizes.
+  const TrainConfig online = student("train_fixed_online", "online", false), fixed = student("train_fixed", "fixed", false);
+  train(online);
+  train(fixed);
+  const std::vector<float> a = all_weights(online.out_dir + "/checkpoint.fmp", true),
+                           b = all_weights(fixed.out_dir + "/checkpoint.fmp", true);
+  REQUIRE(a.size() == b.size());
+  size_t far = 0;
+  for (size_t i = 0; i < a.size(); ++i) far += std::abs(a[i] - b[i]) > 1e-4f * (1.0f + std::abs(a[i]));
+  CHECK(far == 0);
+  CHECK_THAT(test::read_text(fixed.out_dir + "/train.log"), Catch::Contains("teacher targets: 144 training images predicted once (unaugmented)"));
+
+  // With augmentation the online teachers see the augmented copies, the fixed ones never do; the
+  // test-time views change the fixed targets again.
+  std::vector<std::vector<float>> augmented;
+  for (const char* targets : {"online", "fixed", "fixed-tta"}) {
+    const TrainConfig c = student(std::string("train_fixed_augmented_") + targets, targets, true);
+    train(c);
+    augmented.push_back(all_weights(c.out_dir + "/checkpoint.fmp", true));
+  }
+  CHECK(augmented[0] != augmented[1]);
+  CHECK(augmented[1] != augmented[2]);
+
+  // The labels weigh nothing: what the student learns comes from the stored targets.
+  TrainConfig taught = student("train_fixed_taught", "fixed", false);
+  taught.epochs = 2;
+  taught.distill = 1.0f;
+  const double accuracy = tiny_test_accuracy(train(taught).best_model_path);
+  INFO("student test accuracy " << accuracy);
+  CHECK(accuracy > 0.6);
+
+  // Interrupted and resumed: the targets are computed again, the same, and so are the weights.
+  const TrainConfig straight = student("train_fixed_straight", "fixed-tta", true);
+  train(straight);
+  check_resumes_exactly(straight, "train_fixed_broken", [](TrainConfig& c) { c.teacher_targets = "online"; },
+                        "was made with teacher_targets = \"fixed-tta\", not \"online\"");
+
+  TrainConfig untaught = tiny_config("train_fixed_untaught", 1);
+  untaught.teacher_targets = "fixed";
+  CHECK_THROWS_WITH(train(untaught), Catch::Contains("--teacher-targets fixed needs --teacher"));
+  TrainConfig blended = student("train_fixed_mixup", "fixed", true);
+  blended.mixup = 0.2f;
+  CHECK_THROWS_WITH(train(blended), Catch::Contains("--mixup needs --teacher-targets online"));
+  TrainConfig vague = student("train_fixed_vague", "sometimes", true);
+  CHECK_THROWS_AS(train(vague), ArgumentError);
+  for (const TrainConfig& refused : {untaught, blended, vague}) CHECK_FALSE(fs::exists(refused.out_dir));
+}
+
 TEST_CASE("transfer images of other classes are learnt from the teachers alone and resume exactly", "[train][slow]") {
   // The student and its teacher learn three classes; the tiny dataset's sad images are the transfer set.
   TrainConfig teacher = tiny_config("train_transfer_teacher", 2);
@@ -380,13 +454,7 @@ TEST_CASE("transfer images of other classes are learnt from the teachers alone a
   straight.out_dir += "_straight";
   fs::remove_all(straight.out_dir);
   train(straight);
-  const std::string resumed = train_interrupted_and_resumed(straight, "train_transfer_resumed");
-  CHECK(all_weights(resumed + "/checkpoint.fmp") == all_weights(straight.out_dir + "/checkpoint.fmp"));
-  TrainConfig other = straight;
-  other.out_dir = resumed;
-  other.resume = true;
-  other.transfer = "";
-  CHECK_THROWS_WITH(train(other), Catch::Contains("was made with transfer"));
+  check_resumes_exactly(straight, "train_transfer_resumed", [](TrainConfig& c) { c.transfer = ""; }, "was made with transfer");
 
   // Refused before the run folder exists.
   TrainConfig no_teacher = tiny_config("train_transfer_no_teacher", 1);
@@ -440,7 +508,8 @@ TEST_CASE("a checkpoint from before the augmentation settings resumes with the o
   // Rewrite the checkpoint as an older fermap wrote it: no augmentation settings in its config.
   const std::string checkpoint = c.out_dir + "/checkpoint.fmp";
   LoadedModel old = load_model(checkpoint);
-  for (const char* key : {"rotation", "shift", "zoom", "erase", "init", "teachers", "distill", "temperature", "transfer"})
+  for (const char* key :
+       {"rotation", "shift", "zoom", "erase", "init", "teachers", "distill", "temperature", "transfer", "teacher_targets"})
     old.meta.extra["config"].erase(key);
   old.meta.extra.erase("teacher_fingerprint");
   old.meta.extra["position"].erase("labeled");  // every image had a label then

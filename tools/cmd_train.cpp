@@ -66,6 +66,11 @@ void add_train_command(CLI::App& app) {
       ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--temperature", f->c.temperature, "With --teacher: the softmax temperature of the distillation")
       ->check(kPositive);
+  cmd->add_option("--teacher-targets", f->c.teacher_targets,
+                  "With --teacher: online (the teachers predict every augmented batch), fixed (they predict each "
+                  "training image once before training, unaugmented: no teacher pass per step) or fixed-tta (once, "
+                  "averaged over the ten test-time views)")
+      ->check(CLI::IsMember({"online", "fixed", "fixed-tta"}));
   cmd->add_option("--transfer", f->c.transfer,
                   "With --teacher: other classes of the data (e.g. fear,surprise,disgust) whose training images join each "
                   "epoch without labels, learnt from the teachers alone");
@@ -128,8 +133,9 @@ void add_train_command(CLI::App& app) {
     if (given("--distill")) c.distill = u.distill;
     if (given("--temperature")) c.temperature = u.temperature;
     if (given("--transfer")) c.transfer = u.transfer;
-    if (c.teachers.empty() && (given("--distill") || given("--temperature")))
-      throw ArgumentError("--distill and --temperature need at least one --teacher");
+    if (given("--teacher-targets")) c.teacher_targets = u.teacher_targets;
+    if (c.teachers.empty() && (given("--distill") || given("--temperature") || given("--teacher-targets")))
+      throw ArgumentError("--distill, --temperature and --teacher-targets need at least one --teacher");
     if (given("--val-fraction")) c.val_fraction = u.val_fraction;
     if (given("--recalibrate-bn")) c.recalibrate_bn = u.recalibrate_bn;
     if (given("--ema")) c.ema = u.ema;

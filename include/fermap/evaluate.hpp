@@ -2,6 +2,8 @@
 // the metrics against the labels.
 #pragma once
 
+#include <functional>
+
 #include "fermap/data/dataset.hpp"
 #include "fermap/metrics.hpp"
 #include "fermap/serialize.hpp"
@@ -12,6 +14,11 @@ struct EvalOptions {
   int batch = 256;
   // Test-time augmentation: the average of the probabilities over test_time_views() (augment.hpp).
   bool tta = false;
+  // Softmax temperature of the probabilities: 1 for evaluation; above 1 softens them (a
+  // distillation's targets).
+  float temperature = 1.0f;
+  // Called after each batch with the number of images done so far (e.g. to draw a progress bar).
+  std::function<void(size_t)> on_batch;
 };
 
 // [N, classes] probabilities for every image of `data`, in order.

@@ -45,6 +45,11 @@ struct TrainConfig {
   std::vector<std::string> teachers;
   float distill = 0.5f;
   float temperature = 2.0f;
+  // When the teachers predict: "online", on every augmented batch as it is drawn; "fixed", once per
+  // training image before the first step, unaugmented, so that a step costs no teacher forward pass
+  // (the stored probabilities are the targets of every augmented copy of the image); "fixed-tta",
+  // the same averaged over the ten test-time views.
+  std::string teacher_targets = "online";
   // Transfer classes (with teachers): names of other classes of the data, e.g. "fear,surprise,disgust",
   // whose training images join every epoch without a label. The student learns them from the
   // teachers alone (the distillation term; no cross-entropy), more faces to copy the teachers on.

@@ -58,6 +58,7 @@ nlohmann::json TrainConfig::to_json() const {
           {"teachers", teachers},
           {"distill", distill},
           {"temperature", temperature},
+          {"teacher_targets", teacher_targets},
           {"transfer", transfer},
           {"recalibrate_bn", recalibrate_bn},
           {"ema", ema},

@@ -3,7 +3,9 @@
 #include "fermap/classifier.hpp"
 #include "fermap/data/fer2013.hpp"
 #include "fermap/error.hpp"
+#include "fermap/evaluate.hpp"
 #include "fermap/loss.hpp"
+#include "fermap/progress.hpp"
 #include "train/fingerprint.hpp"
 
 namespace fermap {
@@ -27,6 +29,7 @@ Teachers::Teachers(const std::vector<std::string>& paths, const std::vector<std:
     files.add(bytes);
   }
   if (!paths.empty()) fingerprint_ = files.hex();
+  preprocessing_ = preprocessing;
 }
 
 void Teachers::probabilities(const Tensor& x, float temperature, Tensor& out) {
@@ -40,6 +43,23 @@ void Teachers::probabilities(const Tensor& x, float temperature, Tensor& out) {
     }
     add_scaled(one_, share, out);
   }
+}
+
+Tensor Teachers::probabilities(const Dataset& data, bool tta, float temperature) const {
+  EvalOptions options;
+  options.tta = tta;
+  options.temperature = temperature;
+  const int64_t n = static_cast<int64_t>(data.size());
+  Progress bar("teacher targets", n * static_cast<int64_t>(models_.size()));
+  Tensor mean;
+  for (size_t t = 0; t < models_.size(); ++t) {
+    options.on_batch = [&](size_t done) { bar.update(static_cast<int64_t>(t) * n + static_cast<int64_t>(done)); };
+    const Tensor one = predict_dataset(models_[t], preprocessing_, data, options);
+    if (mean.empty()) mean = Tensor(one.shape());
+    add_scaled(one, 1.0f / static_cast<float>(models_.size()), mean);
+  }
+  bar.finish();
+  return mean;
 }
 
 }  // namespace fermap

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "fermap/data/dataset.hpp"
 #include "fermap/serialize.hpp"
 
 namespace fermap {
@@ -22,11 +23,15 @@ class Teachers {
   // The average over the teachers of softmax(logits / temperature) for the batch x, in inference
   // mode (moving batch-norm statistics, no dropout).
   void probabilities(const Tensor& x, float temperature, Tensor& out);
+  // The same for every image of `data`, unaugmented or (tta) averaged over the test-time views:
+  // [N, classes], row i for image i. Computed once, these replace a forward pass per step.
+  Tensor probabilities(const Dataset& data, bool tta, float temperature) const;
   // A checksum of the teacher files' bytes, in order: what a resumed run must find again.
   const std::string& fingerprint() const { return fingerprint_; }
 
  private:
   std::vector<Model> models_;
+  Preprocessing preprocessing_;  // the student's, which every teacher shares
   std::string fingerprint_;
   Tensor logits_, one_;
 };

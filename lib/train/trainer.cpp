@@ -85,6 +85,14 @@ bool same_file_path(const std::string& a, const std::string& b) {
   return ea || eb ? a == b : ca == cb;
 }
 
+// out = the rows of `table` [images, K] of the batch's images, in batch order.
+void gather_rows(const Tensor& table, const EpochItem* items, size_t count, Tensor& out) {
+  const int k = table.dim(1);
+  out.resize(Shape{static_cast<int>(count), k});
+  for (size_t i = 0; i < count; ++i)
+    std::copy_n(table.data() + static_cast<int64_t>(items[i].index) * k, k, out.data() + static_cast<int64_t>(i) * k);
+}
+
 class Run {
  public:
   Run(const TrainConfig& config, const std::atomic<bool>* stop)
@@ -104,6 +112,9 @@ class Run {
   EpochRecord finish_epoch(const Position& p, float lr);
   void validate(EpochRecord& r);
   void recalibrate_batch_norm(const std::vector<EpochItem>& plan, const BatchOptions& bo);
+  // --teacher-targets fixed / fixed-tta: the teachers predict every training image once. They are
+  // deterministic, so a resumed run computes the same targets again.
+  void compute_fixed_targets();
   void set_batch_norm_momentum(float momentum);  // every batch-norm layer's (Keras convention: 1 freezes the statistics)
   // One training step on batch x: the gradients (twice with --sam), the optimiser's update, the
   // weight average; adds the batch's loss and accuracy to `p`.
@@ -134,6 +145,7 @@ class Run {
   Teachers teachers_;
   std::optional<WeightAverage> average_;  // with --ema
   std::optional<SharpnessAware> sam_;     // with --sam
+  Tensor fixed_targets_;  // with --teacher-targets fixed or fixed-tta: the teachers' probabilities, row i for train_ image i
   Tensor dlogits_, teacher_probabilities_, ddistill_;  // per-step buffers
   ScheduleOptions schedule_;
   CrossEntropyOptions loss_options_;
@@ -236,7 +248,8 @@ bool Run::try_resume(Position& p) {
   const nlohmann::json before_setting_existed = {{"rotation", 10.0f}, {"shift", 0.1f}, {"zoom", 0.1f}, {"erase", 0.0f},
                                                  {"split_seed", 0}, {"distill", TrainConfig{}.distill},
                                                  {"temperature", TrainConfig{}.temperature}, {"ema", 0.0f},
-                                                 {"mixup", 0.0f}, {"transfer", ""}, {"sam", 0.0f}};
+                                                 {"mixup", 0.0f}, {"transfer", ""}, {"sam", 0.0f},
+                                                 {"teacher_targets", "online"}};
   for (auto it = now.begin(); it != now.end(); ++it) {
     // The images are compared below, not the folder's name; the starting weights only mattered at
     // step 0 (the checkpoint holds the current ones), so a moved --init file does not matter either.
@@ -309,6 +322,16 @@ void Run::recalibrate_batch_norm(const std::vector<EpochItem>& plan, const Batch
     model_.forward(x);
   }
   set_batch_norm_momentum(keras_momentum);
+}
+
+void Run::compute_fixed_targets() {
+  const auto start = Clock::now();
+  fixed_targets_ = teachers_.probabilities(train_, c_.teacher_targets == "fixed-tta", c_.temperature);
+  char line[160];
+  std::snprintf(line, sizeof line, "teacher targets: %zu training images predicted once (%s) in %s", train_.size(),
+                c_.teacher_targets == "fixed-tta" ? "averaged over the test-time views" : "unaugmented",
+                format_duration(std::chrono::duration<double>(Clock::now() - start).count()).c_str());
+  files_.log(line);
 }
 
 void Run::set_batch_norm_momentum(float momentum) {
@@ -403,6 +426,13 @@ TrainResult Run::go() {
     if (c_.balance != Balance::none || c_.mixup > 0.0f || c_.class_weighted)
       throw ArgumentError("--transfer works with --balance none, without --mixup and --class-weights");
   }
+  const bool fixed_targets = c_.teacher_targets == "fixed" || c_.teacher_targets == "fixed-tta";
+  if (!fixed_targets && c_.teacher_targets != "online")
+    throw ArgumentError("--teacher-targets is online, fixed or fixed-tta, not \"" + c_.teacher_targets + "\"");
+  if (fixed_targets && c_.teachers.empty()) throw ArgumentError("--teacher-targets " + c_.teacher_targets + " needs --teacher");
+  // The stored targets belong to whole images; a blend of two has none.
+  if (fixed_targets && c_.mixup > 0.0f)
+    throw ArgumentError("--mixup needs --teacher-targets online: the teachers must see the blended images");
   // Data and starting weights before the run folder exists: bad ones leave nothing behind but one error.
   load_data();
   model_ = make_zoo_model(c_.model, {static_cast<int>(labeled_classes_), c_.seed});
@@ -421,6 +451,7 @@ TrainResult Run::go() {
   files_.create();
   files_.log("config: " + c_.to_json().dump());
   for (const std::string& line : early_log_) files_.log(line);
+  if (fixed_targets) compute_fixed_targets();
 
   optimizer_ = make_optimizer(c_.optimizer);
   optimizer_->prepare(model_.params());  // a run stopped before its first step still checkpoints its (zero) state
@@ -486,7 +517,10 @@ TrainResult Run::go() {
         mix = draw_mixup(c_.mixup, count, c_.seed, (static_cast<uint64_t>(pos.epoch) << 32) + pos.next_item);
         mix_images(x, *mix);  // the teachers, too, see the blended images
       }
-      if (!teachers_.empty()) teachers_.probabilities(x, c_.temperature, teacher_probabilities_);
+      if (!fixed_targets_.empty())
+        gather_rows(fixed_targets_, plan.data() + pos.next_item, count, teacher_probabilities_);
+      else if (!teachers_.empty())
+        teachers_.probabilities(x, c_.temperature, teacher_probabilities_);
       lr = learning_rate(schedule_, static_cast<int64_t>(optimizer_->steps()));
       train_step(x, labels, mix ? &*mix : nullptr, lr, pos);
       pos.next_item += count;

@@ -410,6 +410,10 @@ TEST_CASE("fixed teacher targets: predicted once per image, learnt from, resumed
   train(straight);
   check_resumes_exactly(straight, "train_fixed_broken", [](TrainConfig& c) { c.teacher_targets = "online"; },
                         "was made with teacher_targets = \"fixed-tta\", not \"online\"");
+  // The resumed run read the targets from the checkpoint instead of asking the teachers again.
+  const std::string log = test::read_text(std::string(FERMAP_TEST_TMP) + "/train_fixed_broken/train.log");
+  CHECK_THAT(log, Catch::Contains("teacher targets: read from the checkpoint"));
+  CHECK(log.find("predicted once") == log.rfind("predicted once"));
 
   TrainConfig untaught = tiny_config("train_fixed_untaught", 1);
   untaught.teacher_targets = "fixed";

@@ -112,8 +112,8 @@ class Run {
   EpochRecord finish_epoch(const Position& p, float lr);
   void validate(EpochRecord& r);
   void recalibrate_batch_norm(const std::vector<EpochItem>& plan, const BatchOptions& bo);
-  // --teacher-targets fixed / fixed-tta: the teachers predict every training image once. They are
-  // deterministic, so a resumed run computes the same targets again.
+  // --teacher-targets fixed / fixed-tta: the teachers predict every training image once. The
+  // checkpoint keeps the targets; a resumed run whose checkpoint lacks them computes the same again.
   void compute_fixed_targets();
   void set_batch_norm_momentum(float momentum);  // every batch-norm layer's (Keras convention: 1 freezes the statistics)
   // One training step on batch x: the gradients (twice with --sam), the optimiser's update, the
@@ -219,6 +219,7 @@ void Run::save_checkpoint(const Position& p) {
   for (auto& [name, t] : optimizer_->state_tensors()) extra.emplace_back("optimizer/" + name, t);
   if (average_)
     for (auto& [name, t] : average_->state_tensors()) extra.emplace_back("average/" + name, t);
+  if (!fixed_targets_.empty()) extra.emplace_back("teacher_targets", &fixed_targets_);
   save_model(files_.checkpoint(), model_, meta_, extra);
 }
 
@@ -274,6 +275,14 @@ bool Run::try_resume(Position& p) {
                 " (it was made with " + saved.value("teachers", nlohmann::json::array()).dump() +
                 "); use the same teacher files or another --out");
   if (saved_data != c_.data) files_.log("data: the checkpoint's images, now read from " + c_.data + " (were " + saved_data + ")");
+  // The same teachers on the same images: the stored targets are the ones computing them again
+  // would give, without the minutes that takes.
+  const auto targets = loaded.extra_tensors.find("teacher_targets");
+  if (c_.teacher_targets != "online" && targets != loaded.extra_tensors.end() && targets->second.shape().rank() == 2 &&
+      static_cast<size_t>(targets->second.dim(0)) == train_.size() && targets->second.dim(1) == static_cast<int>(labeled_classes_)) {
+    fixed_targets_ = targets->second;
+    files_.log("teacher targets: read from the checkpoint");
+  }
   optimizer_->prepare(model_.params());
   restore_state(loaded, "optimizer/", optimizer_->state_tensors(), "optimizer state");
   optimizer_->set_steps(extra.at("optimizer_steps").get<uint64_t>());
@@ -451,7 +460,6 @@ TrainResult Run::go() {
   files_.create();
   files_.log("config: " + c_.to_json().dump());
   for (const std::string& line : early_log_) files_.log(line);
-  if (fixed_targets) compute_fixed_targets();
 
   optimizer_ = make_optimizer(c_.optimizer);
   optimizer_->prepare(model_.params());  // a run stopped before its first step still checkpoints its (zero) state
@@ -471,6 +479,7 @@ TrainResult Run::go() {
 
   Position pos;
   try_resume(pos);
+  if (fixed_targets && fixed_targets_.empty()) compute_fixed_targets();
   files_.log(std::to_string(epoch_items_) + " images per epoch, " + std::to_string(steps_per_epoch) +
              " steps of " + std::to_string(c_.batch) + ", " + std::to_string(model_.count_params()) + " parameters, " +
              std::to_string(omp_get_max_threads()) + " threads");

@@ -56,8 +56,9 @@ inline std::string train_interrupted_and_resumed(TrainConfig c, const std::strin
 
 // `straight` has been trained: trained again in folder `out`, interrupted and resumed, it ends with
 // the same weights; that folder refuses to resume once `change` is applied, saying `refusal`.
-inline void check_resumes_exactly(const TrainConfig& straight, const std::string& out, const std::function<void(TrainConfig&)>& change,
-                           const std::string& refusal) {
+inline void check_resumes_exactly(const TrainConfig& straight, const std::string& out,
+                                  const std::function<void(TrainConfig&)>& change,
+                                  const std::string& refusal) {
   const std::string resumed = train_interrupted_and_resumed(straight, out);
   CHECK(all_weights(resumed + "/checkpoint.fmp") == all_weights(straight.out_dir + "/checkpoint.fmp"));
   TrainConfig changed = straight;

@@ -43,11 +43,12 @@ void Adam::step(const std::vector<NamedParam>& params, float lr) {
     float* m = m_[i].data();
     float* v = v_[i].data();
     const int64_t n = p.value.size();
+    const float keep = p.l2 ? 1.0f - lr * options_.weight_decay : 1.0f;
 #pragma omp parallel for simd schedule(static) if (n >= fermap::kernels::kParallelMinElements)
     for (int64_t j = 0; j < n; ++j) {
       m[j] = beta1 * m[j] + (1.0f - beta1) * g[j];
       v[j] = beta2 * v[j] + (1.0f - beta2) * g[j] * g[j];
-      w[j] -= lr_t * m[j] / (std::sqrt(v[j]) + eps);
+      w[j] = keep * w[j] - lr_t * m[j] / (std::sqrt(v[j]) + eps);
     }
   }
 }
@@ -92,11 +93,20 @@ std::vector<std::pair<std::string, Tensor*>> Sgd::state_tensors() {
   return out;
 }
 
-std::unique_ptr<Optimizer> make_optimizer(const std::string& name) {
+std::unique_ptr<Optimizer> make_optimizer(const std::string& name, float weight_decay) {
+  if (!(weight_decay >= 0.0f && std::isfinite(weight_decay)))
+    throw ArgumentError("the weight decay must be finite and >= 0");
+  if (weight_decay > 0.0f && name != "adamw")
+    throw ArgumentError("a decoupled weight decay needs the adamw optimizer, not " + name + " (for " + name + " use --l2)");
   if (name == "adam") return std::make_unique<Adam>();
+  if (name == "adamw") {
+    AdamOptions options;
+    options.weight_decay = weight_decay;
+    return std::make_unique<Adam>(options);
+  }
   if (name == "sgd") return std::make_unique<Sgd>();
   if (name == "nesterov") return std::make_unique<Sgd>(SgdOptions{0.9f, true});
-  throw ArgumentError("unknown optimizer \"" + name + "\" (expected adam, sgd or nesterov)");
+  throw ArgumentError("unknown optimizer \"" + name + "\" (expected adam, adamw, sgd or nesterov)");
 }
 
 ScheduleKind parse_schedule(const std::string& name) {

@@ -216,6 +216,19 @@ TEST_CASE("fermap train --sam reaches the run and refuses a negative rho", "[cli
   CHECK_FALSE(fs::exists(out + "/infinite"));
 }
 
+TEST_CASE("fermap train --optimizer adamw --weight-decay reaches the run; adam refuses a weight decay", "[cli][train]") {
+  const std::string out = fresh_folder("cli_adamw");
+  std::string text;
+  REQUIRE(run_cli(tiny_train(out + "/decayed", "--optimizer adamw --weight-decay 0.05 --l2 0"), text) == 0);
+  const std::string log = read_text(out + "/decayed/train.log");
+  CHECK_THAT(log, Catch::Contains("\"optimizer\":\"adamw\""));
+  CHECK_THAT(log, Catch::Contains("\"weight_decay\":0.05"));
+  text.clear();
+  CHECK(run_cli(tiny_train(out + "/coupled", "--weight-decay 0.05"), text) != 0);
+  CHECK_THAT(text, Catch::Contains("a decoupled weight decay needs the adamw optimizer, not adam"));
+  CHECK_FALSE(fs::exists(out + "/coupled"));
+}
+
 TEST_CASE("fermap train's last line says how the run ended and which epoch best.fmp holds", "[cli][train][slow]") {
   const std::string data = fermap::test::synthetic_dataset();
   const std::string out = std::string(FERMAP_TEST_TMP) + "/cli_outcome";

@@ -36,6 +36,39 @@ TEST_CASE("Adam follows Keras' update for two steps", "[optim]") {
   CHECK(adam.state_tensors().size() == 2);
 }
 
+TEST_CASE("AdamW decays the kernels outside the adaptive step, as PyTorch's AdamW", "[optim]") {
+  // PyTorch's AdamW: w *= 1 - lr * wd, then the Adam step. Biases (no l2 flag) do not decay.
+  const float lr = 0.1f, wd = 0.5f;
+  Param kernel = make_param(2.0f, 0.5f);
+  kernel.l2 = true;
+  Param bias = make_param(2.0f, 0.5f);
+  std::vector<NamedParam> params = {{"kernel", &kernel}, {"bias", &bias}};
+  auto adamw = make_optimizer("adamw", wd);
+  CHECK(adamw->name() == "adamw");
+  Adam adam;
+  Param reference = make_param(2.0f, 0.5f);
+  std::vector<NamedParam> reference_params = {{"w", &reference}};
+  double w = 2.0;
+  for (int t = 1; t <= 3; ++t) {
+    const double before = reference.value[0];
+    adam.step(reference_params, lr);
+    const double adam_move = reference.value[0] - before;  // the same gradients, so the same move
+    adamw->step(params, lr);
+    w = w * (1.0 - lr * wd) + adam_move;
+    CHECK(kernel.value[0] == Approx(w).epsilon(1e-6));
+    CHECK(bias.value[0] == reference.value[0]);
+  }
+  CHECK(kernel.value[0] < bias.value[0] - 0.2f);
+}
+
+TEST_CASE("a weight decay needs adamw, and must be finite and non-negative", "[optim]") {
+  CHECK(make_optimizer("adamw")->name() == "adam");  // no decay: plain Adam
+  CHECK_THROWS_WITH(make_optimizer("adam", 0.01f), Catch::Contains("needs the adamw optimizer"));
+  CHECK_THROWS_AS(make_optimizer("sgd", 0.01f), ArgumentError);
+  CHECK_THROWS_AS(make_optimizer("adamw", -1.0f), ArgumentError);
+  CHECK_THROWS_AS(make_optimizer("adamw", INFINITY), ArgumentError);
+}
+
 TEST_CASE("SGD with momentum and Nesterov", "[optim]") {
   Param p = make_param(1.0f, 1.0f);
   std::vector<NamedParam> params = {{"w", &p}};

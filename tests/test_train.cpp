@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 
 #include <catch2/catch.hpp>
 #include <omp.h>
@@ -33,9 +34,12 @@ size_t count_lines(const std::string& path) {
 // A numeric training option (e.g. mixup's alpha) set to `value`: the run still learns the tiny
 // dataset; interrupted in its first epoch and resumed, it ends with the same weights as straight
 // through; the option reaches the training (other weights than without it); a checkpoint made
-// without it refuses to resume with it; and `bad_value` is refused.
-void check_training_option(const std::string& name, float TrainConfig::*option, float value, float bad_value) {
+// without it refuses to resume with it; and `bad_value` is refused. `prepare` sets what the option
+// needs (e.g. its optimizer) in every run, with and without it.
+void check_training_option(const std::string& name, float TrainConfig::*option, float value, float bad_value,
+                           const std::function<void(TrainConfig&)>& prepare = [](TrainConfig&) {}) {
   TrainConfig straight = tiny_config("train_" + name + "_straight", 2);
+  prepare(straight);
   straight.*option = value;
   const TrainResult r = train(straight);
   const double accuracy = tiny_test_accuracy(r.best_model_path);
@@ -46,12 +50,14 @@ void check_training_option(const std::string& name, float TrainConfig::*option, 
   CHECK(all_weights(straight.out_dir + "/checkpoint.fmp") == all_weights(broken + "/checkpoint.fmp"));
 
   TrainConfig plain = tiny_config("train_" + name + "_plain", 2);
+  prepare(plain);
   train(plain);
   CHECK(all_weights(straight.out_dir + "/checkpoint.fmp", true) != all_weights(plain.out_dir + "/checkpoint.fmp", true));
   plain.resume = true;
   plain.*option = value;
   CHECK_THROWS_WITH(train(plain), Catch::Contains("was made with " + name + " = 0.0, not "));
   TrainConfig bad = tiny_config("train_" + name + "_bad", 1);
+  prepare(bad);
   bad.*option = bad_value;
   CHECK_THROWS_AS(train(bad), ArgumentError);
 }
@@ -379,6 +385,16 @@ TEST_CASE("mixup (--mixup) learns, resumes exactly and changes the run", "[train
 
 TEST_CASE("sharpness-aware minimisation (--sam) learns, resumes exactly and changes the run", "[train][slow]") {
   check_training_option("sam", &TrainConfig::sam, 0.05f, -0.05f);
+}
+
+TEST_CASE("decoupled weight decay (--optimizer adamw) learns, resumes exactly and changes the run", "[train][slow]") {
+  check_training_option("weight_decay", &TrainConfig::weight_decay, 0.5f, -0.1f, [](TrainConfig& c) {
+    c.optimizer = "adamw";
+    c.l2 = 0.0f;
+  });
+  TrainConfig coupled = tiny_config("train_weight_decay_adam", 1);
+  coupled.weight_decay = 0.05f;  // adam's regulariser is --l2
+  CHECK_THROWS_WITH(train(coupled), Catch::Contains("needs the adamw optimizer"));
 }
 
 TEST_CASE("the second pass of --sam leaves the batch-norm moving statistics alone", "[train]") {

@@ -46,7 +46,10 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--epochs", f->c.epochs)->check(kPositive);
   cmd->add_option("--batch", f->c.batch)->check(kPositive);
   cmd->add_option("--lr", f->c.lr, "Learning rate (the peak of a schedule)")->check(kPositive);
-  cmd->add_option("--optimizer", f->optimizer, "adam, sgd or nesterov");
+  cmd->add_option("--optimizer", f->optimizer, "adam, adamw, sgd or nesterov");
+  cmd->add_option("--weight-decay", f->c.weight_decay,
+                  "With --optimizer adamw: decoupled weight decay of the kernels, w -= lr * this * w per step (e.g. 0.05)")
+      ->check(kNonNegative);
   cmd->add_option("--schedule", f->schedule, "constant, step, cosine or one-cycle");
   cmd->add_option("--l2", f->c.l2, "L2 factor on kernels (Keras: loss += l2 * sum w^2)")->check(kNonNegative);
   cmd->add_option("--augment", f->c.augment, "Random rotation/shift/zoom (true/false)");
@@ -117,6 +120,7 @@ void add_train_command(CLI::App& app) {
     if (given("--batch")) c.batch = u.batch;
     if (given("--lr")) c.lr = u.lr;
     if (given("--optimizer")) c.optimizer = f->optimizer;
+    if (given("--weight-decay")) c.weight_decay = u.weight_decay;
     if (given("--schedule")) c.schedule = parse_schedule(f->schedule);
     if (given("--l2")) c.l2 = u.l2;
     if (given("--augment")) c.augment = u.augment;

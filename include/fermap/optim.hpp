@@ -1,4 +1,4 @@
-// Optimisers (Adam as Keras, SGD with momentum/Nesterov) and learning-rate schedules.
+// Optimisers (Adam as Keras, AdamW, SGD with momentum/Nesterov) and learning-rate schedules.
 // Optimiser state is indexed by the parameter's position in Model::params(), never by address.
 #pragma once
 
@@ -34,13 +34,18 @@ class Optimizer {
 
 struct AdamOptions {
   float beta1 = 0.9f, beta2 = 0.999f, epsilon = 1e-7f;  // Keras defaults
+  // Decoupled weight decay (AdamW, Loshchilov & Hutter): before each update the kernels (params
+  // with `l2` set) shrink by w -= lr * weight_decay * w, outside the adaptive scaling, so that
+  // every kernel decays at the same rate whatever its gradients' size. 0: plain Adam.
+  float weight_decay = 0.0f;
 };
 
-// Keras Adam: lr_t = lr * sqrt(1 - b2^t) / (1 - b1^t); w -= lr_t * m / (sqrt(v) + eps).
+// Keras Adam: lr_t = lr * sqrt(1 - b2^t) / (1 - b1^t); w -= lr_t * m / (sqrt(v) + eps);
+// with a weight decay, AdamW (PyTorch's order: decay first, with the schedule's lr, not lr_t).
 class Adam : public Optimizer {
  public:
   explicit Adam(const AdamOptions& options = {}) : options_(options) {}
-  std::string name() const override { return "adam"; }
+  std::string name() const override { return options_.weight_decay > 0.0f ? "adamw" : "adam"; }
   void step(const std::vector<NamedParam>& params, float lr) override;
   void prepare(const std::vector<NamedParam>& params) override;
   std::vector<std::pair<std::string, Tensor*>> state_tensors() override;
@@ -69,8 +74,9 @@ class Sgd : public Optimizer {
   std::vector<Tensor> velocity_;
 };
 
-// "adam" or "sgd" (momentum 0.9) or "nesterov"; throws ArgumentError otherwise.
-std::unique_ptr<Optimizer> make_optimizer(const std::string& name);
+// "adam", "adamw" (with `weight_decay`, decoupled), "sgd" (momentum 0.9) or "nesterov"; throws
+// ArgumentError otherwise, or for a weight decay with another optimizer than adamw.
+std::unique_ptr<Optimizer> make_optimizer(const std::string& name, float weight_decay = 0.0f);
 
 enum class ScheduleKind { constant, step, cosine, one_cycle };
 

@@ -26,7 +26,8 @@ struct TrainConfig {
   int epochs = 60;
   int batch = 64;
   float lr = 1e-4f;                 // the constant rate, or the peak of a schedule
-  std::string optimizer = "adam";
+  std::string optimizer = "adam";    // adam, adamw, sgd or nesterov
+  float weight_decay = 0.0f;        // adamw: decoupled decay of the kernels per step, times lr
   ScheduleKind schedule = ScheduleKind::constant;
   float l2 = 1e-4f;
   bool augment = true;              // random affine augmentation, with these ranges (the paper's):

@@ -43,6 +43,7 @@ nlohmann::json TrainConfig::to_json() const {
           {"batch", batch},
           {"lr", lr},
           {"optimizer", optimizer},
+          {"weight_decay", weight_decay},
           {"schedule", to_string(schedule)},
           {"l2", l2},
           {"augment", augment},

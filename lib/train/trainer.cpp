@@ -250,7 +250,7 @@ bool Run::try_resume(Position& p) {
                                                  {"split_seed", 0}, {"distill", TrainConfig{}.distill},
                                                  {"temperature", TrainConfig{}.temperature}, {"ema", 0.0f},
                                                  {"mixup", 0.0f}, {"transfer", ""}, {"sam", 0.0f},
-                                                 {"teacher_targets", "online"}};
+                                                 {"teacher_targets", "online"}, {"weight_decay", 0.0f}};
   for (auto it = now.begin(); it != now.end(); ++it) {
     // The images are compared below, not the folder's name; the starting weights only mattered at
     // step 0 (the checkpoint holds the current ones), so a moved --init file does not matter either.
@@ -428,6 +428,7 @@ TrainResult Run::go() {
   if (!(c_.ema >= 0.0f && c_.ema < 1.0f)) throw ArgumentError("--ema needs a decay in [0, 1) (0: no weight average)");
   if (!(c_.mixup >= 0.0f)) throw ArgumentError("--mixup needs an alpha >= 0 (0: no mixup)");
   if (!(c_.sam >= 0.0f && std::isfinite(c_.sam))) throw ArgumentError("--sam needs a finite neighbourhood rho >= 0 (0: no SAM)");
+  make_optimizer(c_.optimizer, c_.weight_decay);  // a bad name or decay fails here, before any data is read
   if (!c_.transfer.empty()) {
     // Only the teachers say anything about a transfer image; balancing would count its classes,
     // mixup and class weights would need its label.
@@ -461,7 +462,7 @@ TrainResult Run::go() {
   files_.log("config: " + c_.to_json().dump());
   for (const std::string& line : early_log_) files_.log(line);
 
-  optimizer_ = make_optimizer(c_.optimizer);
+  optimizer_ = make_optimizer(c_.optimizer, c_.weight_decay);
   optimizer_->prepare(model_.params());  // a run stopped before its first step still checkpoints its (zero) state
   if (c_.ema > 0.0f) {
     average_.emplace(c_.ema);

@@ -45,18 +45,29 @@ void LayerChain::backward(const Tensor& x, const Tensor& dy, Tensor* dx) {
   }
 }
 
-void LayerChain::infer(const Tensor& x, Tensor& y) const {
-  if (layers_.empty()) {
+// Both passes run the layers one after another through two scratch buffers; `step` is the
+// layer's infer or update_statistics.
+template <class Layers, class Step>
+static void run_through(const Layers& layers, const Tensor& x, Tensor& y, Step step) {
+  if (layers.empty()) {
     y = x;
     return;
   }
   detail::ScratchTensors buffers(2);
   const Tensor* in = &x;
-  for (size_t i = 0; i < layers_.size(); ++i) {
-    Tensor& out = i + 1 == layers_.size() ? y : buffers[static_cast<int>(i % 2)];
-    layers_[i]->infer(*in, out);
+  for (size_t i = 0; i < layers.size(); ++i) {
+    Tensor& out = i + 1 == layers.size() ? y : buffers[static_cast<int>(i % 2)];
+    step(*layers[i], *in, out);
     in = &out;
   }
+}
+
+void LayerChain::infer(const Tensor& x, Tensor& y) const {
+  run_through(layers_, x, y, [](const Layer& layer, const Tensor& in, Tensor& out) { layer.infer(in, out); });
+}
+
+void LayerChain::update_statistics(const Tensor& x, Tensor& y) {
+  run_through(layers_, x, y, [](Layer& layer, const Tensor& in, Tensor& out) { layer.update_statistics(in, out); });
 }
 
 }  // namespace fermap

@@ -90,9 +90,7 @@ void Model::build(const Shape& input, uint64_t seed) {
 }
 
 const Tensor& Model::forward(const Tensor& x) {
-  if (!built_) throw Error("model must be built before forward");
-  if (x.shape().rank() == 0 || x.shape().sample() != input_shape_)
-    throw ShapeError("model expects inputs " + input_shape_.str() + " per sample, got a batch " + x.shape().str());
+  check_input(x, "forward");
   input_ = x;  // kept for backward: the first layer's weight gradient needs it
   const kernels::FlushDenormals flush;
   return body_.forward(input_);
@@ -104,12 +102,22 @@ void Model::backward(const Tensor& dlogits) {
   body_.backward(input_, dlogits, nullptr);
 }
 
-void Model::infer(const Tensor& x, Tensor& logits) const {
-  if (!built_) throw Error("model must be built before inference");
+void Model::check_input(const Tensor& x, const char* pass) const {
+  if (!built_) throw Error(std::string("model must be built before ") + pass);
   if (x.shape().rank() == 0 || x.shape().sample() != input_shape_)
     throw ShapeError("model expects inputs " + input_shape_.str() + " per sample, got a batch " + x.shape().str());
+}
+
+void Model::infer(const Tensor& x, Tensor& logits) const {
+  check_input(x, "inference");
   const kernels::FlushDenormals flush;
   body_.infer(x, logits);
+}
+
+void Model::update_statistics(const Tensor& x, Tensor& logits) {
+  check_input(x, "updating statistics");
+  const kernels::FlushDenormals flush;
+  body_.update_statistics(x, logits);
 }
 
 std::vector<NamedParam> Model::params() {

@@ -11,6 +11,7 @@
 
 #include "fermap/data/fer2013.hpp"
 #include "fermap/evaluate.hpp"
+#include "fermap/layers.hpp"
 #include "fermap/train.hpp"
 #include "synthetic_faces.hpp"
 
@@ -72,6 +73,17 @@ inline void check_resumes_exactly(const TrainConfig& straight, const std::string
 inline double tiny_test_accuracy(const std::string& model_path) {
   LoadedModel m = load_model(model_path);
   return evaluate(m.model, m.meta, load_dataset(test::synthetic_dataset(), "test", LoadOptions{}), {}).metrics.accuracy;
+}
+
+// A four-class classifier of 48x48 gray faces without a batch-norm layer: Flatten -> Dense(4).
+inline Model classifier_without_batch_norm() {
+  Model m;
+  m.add<Flatten>();
+  DenseOptions dense;
+  dense.units = 4;
+  m.add<Dense>(dense);
+  m.build(Shape{48, 48, 1}, 1);
+  return m;
 }
 
 }  // namespace fermap::test

@@ -79,6 +79,10 @@ void add_train_command(CLI::App& app) {
                   "epoch without labels, learnt from the teachers alone");
   cmd->add_option("--recalibrate-bn", f->c.recalibrate_bn, "Recompute batch-norm statistics over N batches after each epoch")
       ->check(kNonNegative);
+  cmd->add_option("--recalibrate-mode", f->c.recalibrate_mode,
+                  "With --recalibrate-bn: training (the epoch's augmented batches, dropout on, as Keras) or plain "
+                  "(unaugmented training images, dropout off: the statistics inference meets)")
+      ->check(CLI::IsMember({"training", "plain"}));
   cmd->add_option("--ema", f->c.ema,
                   "Average the weights (exponential moving average with this decay, e.g. 0.999) and validate and save the "
                   "average; 0: off")
@@ -142,6 +146,7 @@ void add_train_command(CLI::App& app) {
       throw ArgumentError("--distill, --temperature and --teacher-targets need at least one --teacher");
     if (given("--val-fraction")) c.val_fraction = u.val_fraction;
     if (given("--recalibrate-bn")) c.recalibrate_bn = u.recalibrate_bn;
+    if (given("--recalibrate-mode")) c.recalibrate_mode = u.recalibrate_mode;
     if (given("--ema")) c.ema = u.ema;
     if (given("--mixup")) c.mixup = u.mixup;
     if (given("--sam")) c.sam = u.sam;

@@ -29,6 +29,7 @@ void add_summary_command(CLI::App& app);
 void add_data_command(CLI::App& app);
 void add_train_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
+void add_calibrate_command(CLI::App& app);
 void add_predict_command(CLI::App& app);
 void add_recommend_command(CLI::App& app);
 void add_serve_command(CLI::App& app);

@@ -13,6 +13,10 @@
 //   layer never caches its own input or output) and the loss gradient dy = dL/dy. It ASSIGNS
 //   dx = dL/dx, unless `dx` is null (the first layer needs no input gradient), and ACCUMULATES
 //   (+=) every parameter gradient, so gradients of several backward calls add up until zeroed.
+// - `update_statistics(x, y)` is the inference-mode output, except that a layer with moving
+//   statistics (batch-norm) normalises with the batch's own and folds them into its moving ones.
+//   It recomputes a trained network's statistics without training-time noise such as dropout's.
+//   The default is `infer`.
 // - Every learnable tensor is a Param with a grad; state that is saved but not learnt (batch-norm
 //   moving statistics) is a Param with `trainable == false` and an empty grad.
 #pragma once
@@ -51,6 +55,7 @@ class Layer {
   virtual Shape build(const Shape& input, Rng& rng) = 0;
   virtual void infer(const Tensor& x, Tensor& y) const = 0;
   virtual void forward(const Tensor& x, Tensor& y) { infer(x, y); }
+  virtual void update_statistics(const Tensor& x, Tensor& y) { infer(x, y); }
   virtual void backward(const Tensor& x, const Tensor& y, const Tensor& dy, Tensor* dx) = 0;
 
   // Parameters in a fixed order (the order of the saved file and of the optimiser state).

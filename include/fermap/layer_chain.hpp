@@ -21,6 +21,8 @@ class LayerChain {
   void backward(const Tensor& x, const Tensor& dy, Tensor* dx);
   // Inference, thread-safe; uses its own local buffers.
   void infer(const Tensor& x, Tensor& y) const;
+  // Layer::update_statistics through the chain; keeps no activations.
+  void update_statistics(const Tensor& x, Tensor& y);
 
  private:
   std::vector<LayerPtr> layers_;

@@ -49,6 +49,9 @@ class Model {
   void backward(const Tensor& dlogits);
   // Inference-mode forward; const and safe to call from several threads at once.
   void infer(const Tensor& x, Tensor& logits) const;
+  // Inference, except that batch-norm layers normalise with the batch's statistics and fold them
+  // into their moving ones (Layer::update_statistics): dropout stays off. Not thread-safe.
+  void update_statistics(const Tensor& x, Tensor& logits);
 
   std::vector<NamedParam> params();  // every parameter, in a fixed order
   void zero_grad();
@@ -65,6 +68,8 @@ class Model {
   std::vector<Layer*> all_layers() const;
 
  private:
+  void check_input(const Tensor& x, const char* pass) const;  // built, and x a batch of input_shape_
+
   LayerChain body_;
   std::vector<Param*> trainable_;  // every trainable parameter, found once at build
   Tensor input_;  // the last training batch, which backward needs

@@ -59,6 +59,10 @@ struct TrainConfig {
   // After each epoch, recompute the batch-norm moving statistics as the plain mean over this many
   // training batches with the epoch's final weights ("precise BN"); 0 keeps Keras' moving average.
   int recalibrate_bn = 0;
+  // Which batches: "training", the epoch's first ones, augmented, through the training-mode network
+  // (dropout on), as Keras gathers its statistics; "plain", unaugmented training images through the
+  // inference-mode network (dropout off), the statistics inference meets (batch_norm_statistics.hpp).
+  std::string recalibrate_mode = "training";
   // With a decay in (0, 1), e.g. 0.999: keep an exponential moving average of the weights, and
   // validate and save that average (best.fmp) instead of the weights of the last step. 0: off.
   float ema = 0.0f;

@@ -42,15 +42,17 @@ void add_relu(const Tensor& a, const Tensor& b, Tensor& y) {
 void ResidualBlock::infer(const Tensor& x, Tensor& y) const {
   detail::require_batch(*this, x);
   detail::ScratchTensors scratch(2);
-  Tensor& a = scratch[0];
-  Tensor& b = scratch[1];
-  main_.infer(x, a);
-  if (shortcut_.empty()) {
-    add_relu(a, x, y);
-    return;
-  }
-  shortcut_.infer(x, b);
-  add_relu(a, b, y);
+  main_.infer(x, scratch[0]);
+  if (!shortcut_.empty()) shortcut_.infer(x, scratch[1]);
+  add_relu(scratch[0], shortcut_.empty() ? x : scratch[1], y);
+}
+
+void ResidualBlock::update_statistics(const Tensor& x, Tensor& y) {
+  detail::require_batch(*this, x);
+  detail::ScratchTensors scratch(2);
+  main_.update_statistics(x, scratch[0]);
+  if (!shortcut_.empty()) shortcut_.update_statistics(x, scratch[1]);
+  add_relu(scratch[0], shortcut_.empty() ? x : scratch[1], y);
 }
 
 void ResidualBlock::forward(const Tensor& x, Tensor& y) {

@@ -62,6 +62,7 @@ nlohmann::json TrainConfig::to_json() const {
           {"teacher_targets", teacher_targets},
           {"transfer", transfer},
           {"recalibrate_bn", recalibrate_bn},
+          {"recalibrate_mode", recalibrate_mode},
           {"ema", ema},
           {"mixup", mixup},
           {"sam", sam},

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "fermap/batch_norm_statistics.hpp"
 #include "fermap/data/fer2013.hpp"
 #include "fermap/error.hpp"
 #include "fermap/evaluate.hpp"
@@ -250,7 +251,8 @@ bool Run::try_resume(Position& p) {
                                                  {"split_seed", 0}, {"distill", TrainConfig{}.distill},
                                                  {"temperature", TrainConfig{}.temperature}, {"ema", 0.0f},
                                                  {"mixup", 0.0f}, {"transfer", ""}, {"sam", 0.0f},
-                                                 {"teacher_targets", "online"}, {"weight_decay", 0.0f}};
+                                                 {"teacher_targets", "online"}, {"weight_decay", 0.0f},
+                                                 {"recalibrate_mode", "training"}};
   for (auto it = now.begin(); it != now.end(); ++it) {
     // The images are compared below, not the folder's name; the starting weights only mattered at
     // step 0 (the checkpoint holds the current ones), so a moved --init file does not matter either.
@@ -319,18 +321,27 @@ void Run::start_from(const std::string& path) {
 
 void Run::recalibrate_batch_norm(const std::vector<EpochItem>& plan, const BatchOptions& bo) {
   if (batch_norms_.empty() || c_.recalibrate_bn <= 0) return;
-  const float keras_momentum = batch_norms_.front()->momentum();
+  if (c_.recalibrate_mode == "plain") {
+    BatchNormStatisticsOptions o;
+    o.batches = c_.recalibrate_bn;
+    o.batch = c_.batch;
+    o.seed = c_.seed;
+    o.epoch = bo.epoch;
+    recompute_batch_norm_statistics(model_, meta_.preprocessing, train_, o);
+    return;
+  }
+  // "training": the epoch's own batches, augmented, in training mode (dropout on).
+  BatchNormAverager averager(model_);
   Tensor x;
   std::vector<int> labels;
   const size_t batch = static_cast<size_t>(c_.batch);
   int k = 0;
   for (size_t first = 0; first < plan.size() && k < c_.recalibrate_bn; first += batch) {
     ++k;
-    set_batch_norm_momentum(1.0f - 1.0f / static_cast<float>(k));
+    averager.next();
     make_batch(train_, plan.data() + first, std::min(batch, plan.size() - first), bo, x, labels);
     model_.forward(x);
   }
-  set_batch_norm_momentum(keras_momentum);
 }
 
 void Run::compute_fixed_targets() {
@@ -428,6 +439,8 @@ TrainResult Run::go() {
   if (!(c_.ema >= 0.0f && c_.ema < 1.0f)) throw ArgumentError("--ema needs a decay in [0, 1) (0: no weight average)");
   if (!(c_.mixup >= 0.0f)) throw ArgumentError("--mixup needs an alpha >= 0 (0: no mixup)");
   if (!(c_.sam >= 0.0f && std::isfinite(c_.sam))) throw ArgumentError("--sam needs a finite neighbourhood rho >= 0 (0: no SAM)");
+  if (c_.recalibrate_mode != "training" && c_.recalibrate_mode != "plain")
+    throw ArgumentError("--recalibrate-mode is training or plain, not \"" + c_.recalibrate_mode + "\"");
   make_optimizer(c_.optimizer, c_.weight_decay);  // a bad name or decay fails here, before any data is read
   if (!c_.transfer.empty()) {
     // Only the teachers say anything about a transfer image; balancing would count its classes,

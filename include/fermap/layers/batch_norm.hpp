@@ -19,6 +19,7 @@ class BatchNormalization : public Layer {
   Shape build(const Shape& input, Rng& rng) override;
   void infer(const Tensor& x, Tensor& y) const override;
   void forward(const Tensor& x, Tensor& y) override;
+  void update_statistics(const Tensor& x, Tensor& y) override { forward(x, y); }
   void backward(const Tensor& x, const Tensor& y, const Tensor& dy, Tensor* dx) override;
   std::vector<Param*> params() override;
 

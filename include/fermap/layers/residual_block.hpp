@@ -14,6 +14,7 @@ class ResidualBlock : public Layer {
   Shape build(const Shape& input, Rng& rng) override;
   void infer(const Tensor& x, Tensor& y) const override;
   void forward(const Tensor& x, Tensor& y) override;
+  void update_statistics(const Tensor& x, Tensor& y) override;
   void backward(const Tensor& x, const Tensor& y, const Tensor& dy, Tensor* dx) override;
   std::vector<Layer*> children() override;
 

@@ -1,0 +1,122 @@
+// fermap calibrate MODEL --data ROOT --out OUT: recompute a trained model's batch-norm statistics on
+// its unaugmented training images with dropout off (batch_norm_statistics.hpp says why), leaving out
+// the validation images the model was chosen on, and report the validation accuracy before and after.
+#include <cstdio>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "fermap/batch_norm_statistics.hpp"
+#include "fermap/classifier.hpp"
+#include "fermap/data/fer2013.hpp"
+#include "fermap/error.hpp"
+#include "fermap/evaluate.hpp"
+#include "fermap/layers/batch_norm.hpp"
+
+namespace fermap::cli {
+
+namespace {
+
+struct CalibrateFlags {
+  std::string model, data, out;
+  BatchNormStatisticsOptions statistics;
+  double val_fraction = 0.1;
+  uint64_t split_seed = 1;
+  bool skip_bad = false;
+};
+
+// The split the model was trained with, from the config `fermap train` stores in the model file;
+// a flag the user gave wins. Returns a line saying where the split came from.
+std::string choose_split(const LoadedModel& loaded, const CLI::App& cmd, CalibrateFlags& f) {
+  const nlohmann::json& extra = loaded.meta.extra;
+  const bool recorded = extra.is_object() && extra.contains("config") && extra["config"].is_object();
+  if (recorded) {
+    const nlohmann::json& config = extra["config"];
+    const uint64_t seed = config.value("seed", uint64_t{1}), split_seed = config.value("split_seed", uint64_t{0});
+    if (cmd.count("--val-fraction") == 0) f.val_fraction = config.value("val_fraction", 0.1);
+    if (cmd.count("--split-seed") == 0) f.split_seed = split_seed ? split_seed : seed;
+  }
+  char line[200];
+  std::snprintf(line, sizeof line, "training split: %.0f %% validation drawn by seed %llu (%s)", 100 * f.val_fraction,
+                static_cast<unsigned long long>(f.split_seed),
+                recorded ? "as the model was trained, unless a flag says otherwise" : "the model records no training split");
+  return line;
+}
+
+double validation_accuracy(const LoadedModel& m, const Dataset& val) {
+  return val.size() ? evaluate(m.model, m.meta, val, EvalOptions{}).metrics.accuracy : 0.0;
+}
+
+void calibrate(const CLI::App& cmd, CalibrateFlags f) {
+  LoadedModel loaded = load_model(f.model);
+  check_classifier_model(loaded, f.model);
+  int batch_norms = 0;
+  for (Layer* layer : loaded.model.all_layers()) batch_norms += dynamic_cast<BatchNormalization*>(layer) != nullptr;
+  if (batch_norms == 0) throw ArgumentError(f.model + ": the model has no batch-norm layer, so there are no statistics to recompute");
+  const std::string split_line = choose_split(loaded, cmd, f);
+  if (!(f.val_fraction >= 0 && f.val_fraction < 1)) throw ArgumentError("--val-fraction must be in [0, 1)");
+
+  LoadOptions lo;
+  lo.classes = loaded.meta.classes;
+  lo.height = lo.width = loaded.model.input_shape()[0];
+  lo.skip_bad = f.skip_bad;
+  LoadReport report;
+  const Dataset full = load_dataset(f.data, "train", lo, &report);
+  if (report.skipped) std::cerr << report.summary() << "\n";
+  const TrainValSplit split = split_stratified(full, f.val_fraction, f.split_seed);
+
+  const double before = validation_accuracy(loaded, split.val);
+  const size_t used = recompute_batch_norm_statistics(loaded.model, loaded.meta.preprocessing, split.train, f.statistics);
+  const double after = validation_accuracy(loaded, split.val);
+
+  nlohmann::json record = {{"data", f.data},
+                           {"images", used},
+                           {"batch", f.statistics.batch},
+                           {"seed", f.statistics.seed},
+                           {"val_fraction", f.val_fraction},
+                           {"split_seed", f.split_seed},
+                           {"from", f.model}};
+  if (split.val.size()) {
+    record["val_accuracy_before"] = before;
+    record["val_accuracy_after"] = after;
+  }
+  if (!loaded.meta.extra.is_object()) loaded.meta.extra = nlohmann::json::object();
+  loaded.meta.extra["batch_norm_statistics"] = record;
+  save_model(f.out, loaded.model, loaded.meta);
+
+  std::cout << f.model << ": " << batch_norms << " batch-norm layers\n"
+            << split_line << "\nstatistics recomputed on " << with_commas(static_cast<int64_t>(used))
+            << " unaugmented training images, dropout off, in batches of " << f.statistics.batch << "\n";
+  if (split.val.size()) {
+    char line[120];
+    std::snprintf(line, sizeof line, "validation accuracy (%zu images): %.4f before, %.4f after", split.val.size(), before, after);
+    std::cout << line << "\n";
+  }
+  std::cout << "wrote " << f.out << "\n";
+}
+
+}  // namespace
+
+void add_calibrate_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "calibrate",
+      "Recompute a trained model's batch-norm statistics on its unaugmented training images with dropout off");
+  auto f = std::make_shared<CalibrateFlags>();
+  cmd->add_option("model", f->model, "Trained model file (.fmp)")->required();
+  cmd->add_option("--data", f->data, "Dataset the model was trained on: folder with train/<class>/ or fer2013.csv")->required();
+  cmd->add_option("--out", f->out, "Where to write the recalibrated model (may be MODEL itself; written atomically)")->required();
+  cmd->add_option("--batches", f->statistics.batches, "Use at most this many batches (0: every training image once)")
+      ->check(kNonNegative);
+  cmd->add_option("--batch", f->statistics.batch, "Images per batch")->check(CLI::Range(2, 4096));
+  cmd->add_option("--seed", f->statistics.seed, "Seed of the images' order");
+  cmd->add_option("--val-fraction", f->val_fraction,
+                  "Validation images to leave out (default: the model's own training split, else 0.1)")
+      ->check(CLI::Range(0.0, 0.5));
+  cmd->add_option("--split-seed", f->split_seed, "Seed of the validation split (default: the model's own, else 1)");
+  cmd->add_flag("--skip-bad", f->skip_bad, "Skip unreadable images instead of stopping");
+  cmd->preparse_callback([f](size_t) { *f = CalibrateFlags{}; });
+  cmd->callback([f, cmd] { calibrate(*cmd, *f); });
+}
+
+}  // namespace fermap::cli

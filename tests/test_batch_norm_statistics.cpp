@@ -176,7 +176,7 @@ TEST_CASE("recompute_batch_norm_statistics refuses what it cannot measure", "[ba
   CHECK(recompute_batch_norm_statistics(no_bn, {}, noise_images(4), BatchNormStatisticsOptions{}) == 0);
 }
 
-TEST_CASE("--recalibrate-mode plain: the saved model holds the plain statistics of its weights; resumes exactly",
+TEST_CASE("train with recalibrate_mode plain saves the plain statistics of its weights and resumes exactly",
           "[batch_norm_statistics][train]") {
   TrainConfig c = test::tiny_config("recalibrate_plain", 1);
   c.recalibrate_mode = "plain";
@@ -213,7 +213,7 @@ TEST_CASE("--recalibrate-mode plain: the saved model holds the plain statistics 
       "recalibrate_mode");
 }
 
-TEST_CASE("--recalibrate-mode refuses another name", "[batch_norm_statistics][train]") {
+TEST_CASE("train refuses a recalibrate_mode other than training or plain", "[batch_norm_statistics][train]") {
   TrainConfig c = test::tiny_config("recalibrate_bad_mode", 1);
   c.recalibrate_mode = "augmented";
   CHECK_THROWS_WITH(train(c), Catch::Contains("--recalibrate-mode is training or plain"));

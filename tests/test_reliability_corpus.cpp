@@ -23,6 +23,7 @@ const std::string kCorpus = std::string(FERMAP_SOURCE_DIR) + "/tests/fixtures/ba
 const std::string kTiny = kCorpus + "/models/tiny.fmp";
 const std::string kFace = std::string(FERMAP_SOURCE_DIR) + "/tests/fixtures/data/folder/train/angry/Training_10118481.jpg";
 const std::string kGoodData = std::string(FERMAP_SOURCE_DIR) + "/tests/fixtures/data/folder";
+const std::string kShipped = std::string(FERMAP_SOURCE_DIR) + "/data/models/custom_cnn.fmp";  // has batch-norm layers
 
 std::string tmp(const std::string& name) { return std::string(FERMAP_TEST_TMP) + "/reliability/" + name; }
 
@@ -164,7 +165,8 @@ TEST_CASE("every file of the hostile corpus through every subcommand that reads 
   SECTION("model files") {
     const Commands readers = {"predict --no-detect " + kFace + " --model {}",
                               "recommend --no-detect " + kFace + " --model {} --seed 1",
-                              "eval {} --data " + kGoodData, "summary {}"};
+                              "eval {} --data " + kGoodData, "calibrate {} --data " + kGoodData + " --out " + tmp("calibrated.fmp"),
+                              "summary {}"};
     expect_clear_errors(kBrokenModels, readers);
     // Whole, valid files of an architecture the face commands cannot use: summary shows them.
     expect_clear_errors(kWrongArchitecture, Commands(readers.begin(), readers.end() - 1));
@@ -177,8 +179,10 @@ TEST_CASE("every file of the hostile corpus through every subcommand that reads 
   SECTION("FER2013 CSVs and dataset folders") {
     const std::string run = tmp("train_run");
     expect_clear_errors(kData, {"data stats {} --splits train", "eval " + kTiny + " --data {} --split train",
-                                "train --data {} --recipe fast --epochs 1 --out " + run});
+                                "train --data {} --recipe fast --epochs 1 --out " + run,
+                                "calibrate " + kShipped + " --data {} --out " + tmp("calibrated.fmp")});
     CHECK_FALSE(fs::exists(run));  // bad data leaves no run folder behind
+    CHECK_FALSE(fs::exists(tmp("calibrated.fmp")));  // nor a recalibrated model
   }
 
   SECTION("a checkpoint of another architecture is refused by --resume") {

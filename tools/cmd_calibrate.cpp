@@ -65,6 +65,9 @@ void calibrate(const CLI::App& cmd, CalibrateFlags f) {
   const Dataset full = load_dataset(f.data, "train", lo, &report);
   if (report.skipped) std::cerr << report.summary() << "\n";
   const TrainValSplit split = split_stratified(full, f.val_fraction, f.split_seed);
+  if (split.train.size() < 2)
+    throw ArgumentError(f.data + ": " + std::to_string(split.train.size()) +
+                        " training image(s) outside the validation split; the statistics need at least 2");
 
   const double before = validation_accuracy(loaded, split.val);
   const size_t used = recompute_batch_norm_statistics(loaded.model, loaded.meta.preprocessing, split.train, f.statistics);

@@ -9,18 +9,17 @@
 
 namespace fermap {
 
-BatchNormAverager::BatchNormAverager(Model& model) {
+BatchNormMomentumScope::BatchNormMomentumScope(Model& model) {
   for (Layer* layer : model.all_layers())
     if (auto* bn = dynamic_cast<BatchNormalization*>(layer)) layers_.emplace_back(bn, bn->momentum());
 }
 
-BatchNormAverager::~BatchNormAverager() {
+BatchNormMomentumScope::~BatchNormMomentumScope() {
   for (auto& [bn, momentum] : layers_) bn->set_momentum(momentum);
 }
 
-void BatchNormAverager::next() {
-  ++count_;
-  for (auto& [bn, momentum] : layers_) bn->set_momentum(1.0f - 1.0f / static_cast<float>(count_));
+void BatchNormMomentumScope::set(float momentum) {
+  for (auto& layer : layers_) layer.first->set_momentum(momentum);
 }
 
 size_t recompute_batch_norm_statistics(Model& model, const Preprocessing& pre, const Dataset& data,

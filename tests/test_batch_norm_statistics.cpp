@@ -67,6 +67,16 @@ Model dropout_then_batch_norm() {
   return m;
 }
 
+// Conv2D(2) -> BatchNorm: the main path of a residual block.
+LayerChain conv_then_batch_norm() {
+  LayerChain main;
+  Conv2DOptions conv;
+  conv.filters = 2;
+  main.add(std::make_unique<Conv2D>(conv));
+  main.add(std::make_unique<BatchNormalization>());
+  return main;
+}
+
 Dataset noise_images(size_t count) {
   Dataset d;
   d.class_names = paper_classes();
@@ -104,13 +114,8 @@ TEST_CASE("update_statistics: dropout stays off, batch-norm measures the batch a
 }
 
 TEST_CASE("update_statistics reaches the batch-norms inside a residual block", "[batch_norm_statistics]") {
-  LayerChain main;
-  Conv2DOptions conv;
-  conv.filters = 2;
-  main.add(std::make_unique<Conv2D>(conv));
-  main.add(std::make_unique<BatchNormalization>());
   Model m;
-  m.add<ResidualBlock>(std::move(main), LayerChain{});
+  m.add<ResidualBlock>(conv_then_batch_norm(), LayerChain{});
   m.build(Shape{8, 8, 2}, 3);
   auto& inner = nth_layer<BatchNormalization>(m, 2);  // the block, its conv, its batch-norm
   inner.set_momentum(0.0f);
@@ -217,4 +222,38 @@ TEST_CASE("train refuses a recalibrate_mode other than training or plain", "[bat
   TrainConfig c = test::tiny_config("recalibrate_bad_mode", 1);
   c.recalibrate_mode = "augmented";
   CHECK_THROWS_WITH(train(c), Catch::Contains("--recalibrate-mode is training or plain"));
+}
+
+TEST_CASE("BatchNormMomentumScope sets every batch-norm's momentum and gives each its own back", "[batch_norm_statistics]") {
+  Model m;
+  m.add<BatchNormalization>();
+  m.add<ResidualBlock>(conv_then_batch_norm(), LayerChain{});
+  m.build(Shape{8, 8, 2}, 3);
+  auto& outer = nth_layer<BatchNormalization>(m, 0);
+  auto& inner = nth_layer<BatchNormalization>(m, 3);  // the batch-norm, the block, its conv, its batch-norm
+  outer.set_momentum(0.9f);
+  inner.set_momentum(0.5f);
+  {
+    BatchNormMomentumScope frozen(m);
+    CHECK_FALSE(frozen.empty());
+    frozen.set(1.0f);
+    CHECK(outer.momentum() == 1.0f);
+    CHECK(inner.momentum() == 1.0f);
+    // Frozen: a training forward leaves the moving statistics as they were.
+    const auto before = inner.params()[2]->value;
+    Tensor x(Shape{4, 8, 8, 2});
+    test::fill_uniform(x, 5);
+    m.forward(x);
+    CHECK(inner.params()[2]->value[0] == before[0]);
+    CHECK(inner.params()[2]->value[1] == before[1]);
+  }
+  CHECK(outer.momentum() == 0.9f);
+  CHECK(inner.momentum() == 0.5f);
+
+  Model dense_only;
+  DenseOptions dense;
+  dense.units = 2;
+  dense_only.add<Dense>(dense);
+  dense_only.build(Shape{3}, 1);
+  CHECK(BatchNormMomentumScope(dense_only).empty());
 }

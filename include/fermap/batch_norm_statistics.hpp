@@ -23,21 +23,35 @@ namespace fermap {
 
 class BatchNormalization;
 
+// Sets the momentum of every batch-norm layer of a model for a scope (Keras convention: the share of
+// the old moving statistics an update keeps, so 1 freezes them); the destructor gives each layer its
+// own momentum back.
+class BatchNormMomentumScope {
+ public:
+  explicit BatchNormMomentumScope(Model& model);
+  ~BatchNormMomentumScope();
+  BatchNormMomentumScope(const BatchNormMomentumScope&) = delete;
+  BatchNormMomentumScope& operator=(const BatchNormMomentumScope&) = delete;
+
+  bool empty() const { return layers_.empty(); }
+  void set(float momentum);
+
+ private:
+  std::vector<std::pair<BatchNormalization*, float>> layers_;  // each layer and its own momentum
+};
+
 // Turns the moving averages of a model's batch-norm layers into plain means: before the k-th batch,
 // next() sets each layer's momentum to 1 - 1/k, so that after k batches its moving statistics are
 // the mean of the k batches' statistics. The destructor restores every layer's momentum.
 class BatchNormAverager {
  public:
-  explicit BatchNormAverager(Model& model);
-  ~BatchNormAverager();
-  BatchNormAverager(const BatchNormAverager&) = delete;
-  BatchNormAverager& operator=(const BatchNormAverager&) = delete;
+  explicit BatchNormAverager(Model& model) : scope_(model) {}
 
-  bool empty() const { return layers_.empty(); }
-  void next();
+  bool empty() const { return scope_.empty(); }
+  void next() { scope_.set(1.0f - 1.0f / static_cast<float>(++count_)); }
 
  private:
-  std::vector<std::pair<BatchNormalization*, float>> layers_;  // each layer and its own momentum
+  BatchNormMomentumScope scope_;
   int count_ = 0;
 };
 

@@ -17,7 +17,6 @@
 #include "fermap/data/fer2013.hpp"
 #include "fermap/error.hpp"
 #include "fermap/evaluate.hpp"
-#include "fermap/layers/batch_norm.hpp"
 #include "fermap/loss.hpp"
 #include "fermap/plot.hpp"
 #include "fermap/progress.hpp"
@@ -25,6 +24,7 @@
 #include "fermap/train.hpp"
 #include "fermap/zoo.hpp"
 #include "train/class_subset_init.hpp"
+#include "train/config_check.hpp"
 #include "train/fingerprint.hpp"
 #include "train/mixup.hpp"
 #include "train/run_files.hpp"
@@ -116,7 +116,6 @@ class Run {
   // --teacher-targets fixed / fixed-tta: the teachers predict every training image once. The
   // checkpoint keeps the targets; a resumed run whose checkpoint lacks them computes the same again.
   void compute_fixed_targets();
-  void set_batch_norm_momentum(float momentum);  // every batch-norm layer's (Keras convention: 1 freezes the statistics)
   // One training step on batch x: the gradients (twice with --sam), the optimiser's update, the
   // weight average; adds the batch's loss and accuracy to `p`.
   void train_step(const Tensor& x, const std::vector<int>& labels, const Mixup* mix, float lr, Position& p);
@@ -140,7 +139,6 @@ class Run {
   Dataset train_, val_;  // train_ ends with the transfer images (classes from labeled_classes_ on), if any
   size_t labeled_classes_ = 0;
   Model model_;
-  std::vector<BatchNormalization*> batch_norms_;  // model_'s, for the recalibration and --sam
   ModelMeta meta_;
   std::unique_ptr<Optimizer> optimizer_;
   Teachers teachers_;
@@ -320,7 +318,7 @@ void Run::start_from(const std::string& path) {
 }
 
 void Run::recalibrate_batch_norm(const std::vector<EpochItem>& plan, const BatchOptions& bo) {
-  if (batch_norms_.empty() || c_.recalibrate_bn <= 0) return;
+  if (c_.recalibrate_bn <= 0) return;
   if (c_.recalibrate_mode == "plain") {
     BatchNormStatisticsOptions o;
     o.batches = c_.recalibrate_bn;
@@ -332,6 +330,7 @@ void Run::recalibrate_batch_norm(const std::vector<EpochItem>& plan, const Batch
   }
   // "training": the epoch's own batches, augmented, in training mode (dropout on).
   BatchNormAverager averager(model_);
+  if (averager.empty()) return;
   Tensor x;
   std::vector<int> labels;
   const size_t batch = static_cast<size_t>(c_.batch);
@@ -352,10 +351,6 @@ void Run::compute_fixed_targets() {
                 c_.teacher_targets == "fixed-tta" ? "averaged over the test-time views" : "unaugmented",
                 format_duration(std::chrono::duration<double>(Clock::now() - start).count()).c_str());
   files_.log(line);
-}
-
-void Run::set_batch_norm_momentum(float momentum) {
-  for (auto* bn : batch_norms_) bn->set_momentum(momentum);
 }
 
 EpochRecord Run::finish_epoch(const Position& p, float lr) {
@@ -418,10 +413,11 @@ void Run::train_step(const Tensor& x, const std::vector<int>& labels, const Mixu
     // The second pass, at the moved weights, supplies the gradient only: the batch-norm moving
     // statistics (momentum 1) and the reported loss stay those of the weights themselves.
     sam_->ascend(params);
-    const float keras_momentum = batch_norms_.empty() ? 0.0f : batch_norms_.front()->momentum();
-    set_batch_norm_momentum(1.0f);
-    check_finite(loss_and_gradients(x, labels, mix).loss, p);
-    set_batch_norm_momentum(keras_momentum);
+    {
+      BatchNormMomentumScope frozen(model_);
+      frozen.set(1.0f);
+      check_finite(loss_and_gradients(x, labels, mix).loss, p);
+    }
     sam_->restore(params);
   }
   optimizer_->step(params, lr);
@@ -431,36 +427,11 @@ void Run::train_step(const Tensor& x, const std::vector<int>& labels, const Mixu
 
 TrainResult Run::go() {
   if (c_.threads > 0) omp_set_num_threads(c_.threads);
-  if (c_.batch <= 0 || c_.epochs <= 0) throw ArgumentError("batch and epochs must be positive");
+  check_train_config(c_);
   files_.check_new(c_.resume);
-  if (c_.erase > 0 && !c_.augment) throw ArgumentError("random erasing (--erase) is part of the augmentation: it needs --augment true");
-  if (!(c_.distill >= 0.0f && c_.distill <= 1.0f) || !(c_.temperature > 0.0f))
-    throw ArgumentError("distillation needs a weight (--distill) in [0, 1] and a positive --temperature");
-  if (!(c_.ema >= 0.0f && c_.ema < 1.0f)) throw ArgumentError("--ema needs a decay in [0, 1) (0: no weight average)");
-  if (!(c_.mixup >= 0.0f)) throw ArgumentError("--mixup needs an alpha >= 0 (0: no mixup)");
-  if (!(c_.sam >= 0.0f && std::isfinite(c_.sam))) throw ArgumentError("--sam needs a finite neighbourhood rho >= 0 (0: no SAM)");
-  if (c_.recalibrate_mode != "training" && c_.recalibrate_mode != "plain")
-    throw ArgumentError("--recalibrate-mode is training or plain, not \"" + c_.recalibrate_mode + "\"");
-  make_optimizer(c_.optimizer, c_.weight_decay);  // a bad name or decay fails here, before any data is read
-  if (!c_.transfer.empty()) {
-    // Only the teachers say anything about a transfer image; balancing would count its classes,
-    // mixup and class weights would need its label.
-    if (c_.teachers.empty()) throw ArgumentError("--transfer images are learnt from the teachers alone: it needs --teacher");
-    if (c_.balance != Balance::none || c_.mixup > 0.0f || c_.class_weighted)
-      throw ArgumentError("--transfer works with --balance none, without --mixup and --class-weights");
-  }
-  const bool fixed_targets = c_.teacher_targets == "fixed" || c_.teacher_targets == "fixed-tta";
-  if (!fixed_targets && c_.teacher_targets != "online")
-    throw ArgumentError("--teacher-targets is online, fixed or fixed-tta, not \"" + c_.teacher_targets + "\"");
-  if (fixed_targets && c_.teachers.empty()) throw ArgumentError("--teacher-targets " + c_.teacher_targets + " needs --teacher");
-  // The stored targets belong to whole images; a blend of two has none.
-  if (fixed_targets && c_.mixup > 0.0f)
-    throw ArgumentError("--mixup needs --teacher-targets online: the teachers must see the blended images");
   // Data and starting weights before the run folder exists: bad ones leave nothing behind but one error.
   load_data();
   model_ = make_zoo_model(c_.model, {static_cast<int>(labeled_classes_), c_.seed});
-  for (Layer* l : model_.all_layers())
-    if (auto* bn = dynamic_cast<BatchNormalization*>(l)) batch_norms_.push_back(bn);
   meta_.classes.assign(train_.class_names.begin(), train_.class_names.begin() + static_cast<std::ptrdiff_t>(labeled_classes_));
   meta_.preprocessing.channels = model_.input_shape()[2];
   if (!c_.init.empty() && !(c_.resume && std::filesystem::exists(files_.checkpoint()))) start_from(c_.init);
@@ -493,7 +464,8 @@ TrainResult Run::go() {
 
   Position pos;
   try_resume(pos);
-  if (fixed_targets && fixed_targets_.empty()) compute_fixed_targets();
+  // Validated as online, fixed or fixed-tta; a resumed run has its targets from the checkpoint.
+  if (c_.teacher_targets != "online" && fixed_targets_.empty()) compute_fixed_targets();
   files_.log(std::to_string(epoch_items_) + " images per epoch, " + std::to_string(steps_per_epoch) +
              " steps of " + std::to_string(c_.batch) + ", " + std::to_string(model_.count_params()) + " parameters, " +
              std::to_string(omp_get_max_threads()) + " threads");

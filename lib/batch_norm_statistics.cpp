@@ -24,11 +24,12 @@ void BatchNormMomentumScope::set(float momentum) {
 
 size_t recompute_batch_norm_statistics(Model& model, const Preprocessing& pre, const Dataset& data,
                                        const BatchNormStatisticsOptions& options) {
+  // A model without batch-norm has nothing to recompute, whatever the data.
+  BatchNormAverager averager(model);
+  if (averager.empty()) return 0;
   // A batch of one image has no variance to measure.
   if (data.size() < 2) throw ArgumentError("batch-norm statistics: they need at least 2 images, the data has " + std::to_string(data.size()));
   if (options.batch < 2) throw ArgumentError("batch-norm statistics: a batch needs at least 2 images");
-  BatchNormAverager averager(model);
-  if (averager.empty()) return 0;
   const std::vector<EpochItem> plan = plan_epoch(data, Balance::none, false, options.seed, options.epoch);
   BatchOptions bo;
   bo.scale = pre.scale;

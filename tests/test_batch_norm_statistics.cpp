@@ -179,6 +179,8 @@ TEST_CASE("recompute_batch_norm_statistics refuses what it cannot measure", "[ba
   CHECK_THROWS_WITH(recompute_batch_norm_statistics(m, {}, noise_images(4), o), Catch::Contains("at least 2 images"));
   Model no_bn = test::classifier_without_batch_norm();
   CHECK(recompute_batch_norm_statistics(no_bn, {}, noise_images(4), BatchNormStatisticsOptions{}) == 0);
+  // Nothing to measure, so too little data is no error.
+  CHECK(recompute_batch_norm_statistics(no_bn, {}, noise_images(1), BatchNormStatisticsOptions{}) == 0);
 }
 
 TEST_CASE("train with recalibrate_mode plain saves the plain statistics of its weights and resumes exactly",

@@ -66,7 +66,8 @@ struct BatchNormStatisticsOptions {
 // the unaugmented images of `data` (preprocessed as `pre` says), in batches run through
 // Model::update_statistics: every other layer in inference mode, so dropout is off. No weight
 // changes. Returns the number of images used; 0, changing nothing, when the model has no
-// batch-norm layer. Throws ArgumentError on fewer than 2 images or a batch size below 2.
+// batch-norm layer, whatever the data; otherwise throws ArgumentError on fewer than 2 images or a
+// batch size below 2.
 size_t recompute_batch_norm_statistics(Model& model, const Preprocessing& pre, const Dataset& data,
                                        const BatchNormStatisticsOptions& options);
 

@@ -156,7 +156,8 @@ void calibrate(const CLI::App& cmd, CalibrateFlags f) {
 void add_calibrate_command(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "calibrate",
-      "Recompute a trained model's batch-norm statistics on its unaugmented training images with dropout off");
+      "Recompute a trained model's batch-norm statistics on its unaugmented training images with dropout off "
+      "(and, with --class-bias, fit per-class offsets of its logits on the validation images)");
   auto f = std::make_shared<CalibrateFlags>();
   cmd->add_option("model", f->model, "Trained model file (.fmp)")->required();
   cmd->add_option("--data", f->data, "Dataset the model was trained on: folder with train/<class>/ or fer2013.csv")->required();

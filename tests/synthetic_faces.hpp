@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -30,12 +32,20 @@ inline void write_synthetic_split(const std::string& root, const std::string& sp
   }
 }
 
-// root/train and root/test, written once per process.
+// root/train and root/test, written once. ctest runs test cases as parallel processes, so each
+// writer builds its own copy and renames it into place: no reader meets a half-written image. When
+// another process got there first, its copy (the same images) stays and ours is dropped.
 inline std::string synthetic_dataset(int train_per_class = 40, int test_per_class = 20) {
+  namespace fs = std::filesystem;
   const std::string root = std::string(FERMAP_TEST_TMP) + "/synthetic_" + std::to_string(train_per_class);
-  if (!std::filesystem::exists(root + "/test")) {
-    write_synthetic_split(root, "train", train_per_class, 1);
-    write_synthetic_split(root, "test", test_per_class, 2);
+  if (!fs::exists(root)) {
+    const std::string staging = root + ".writing." + std::to_string(::getpid());
+    fs::remove_all(staging);
+    write_synthetic_split(staging, "train", train_per_class, 1);
+    write_synthetic_split(staging, "test", test_per_class, 2);
+    std::error_code taken;
+    fs::rename(staging, root, taken);
+    if (taken) fs::remove_all(staging);
   }
   return root;
 }

@@ -12,9 +12,10 @@ namespace fs = std::filesystem;
 using namespace fermap;
 
 namespace {
-// A one-epoch run on the synthetic faces with seed 4 (so its validation split is not seed 1's).
-std::string trained_model() {
-  TrainConfig c = test::tiny_config("cli_calibrate_run", 1);
+// A one-epoch run on the synthetic faces with seed 4 (so its validation split is not seed 1's), in
+// its own folder: ctest runs the test cases in parallel.
+std::string trained_model(const std::string& folder) {
+  TrainConfig c = test::tiny_config(folder, 1);
   c.seed = 4;
   train(c);
   return c.out_dir + "/best.fmp";
@@ -22,7 +23,7 @@ std::string trained_model() {
 }  // namespace
 
 TEST_CASE("fermap calibrate recomputes the statistics on the model's own training split", "[cli][batch_norm_statistics]") {
-  const std::string model = trained_model();
+  const std::string model = trained_model("cli_calibrate_run");
   const std::string out = std::string(FERMAP_TEST_TMP) + "/cli_calibrated.fmp";
   fs::remove(out);
   const test::CliRun run = test::run_cli_captured("calibrate " + model + " --data " + test::synthetic_dataset() + " --out " + out);
@@ -67,7 +68,7 @@ TEST_CASE("fermap calibrate names the file and the problem", "[cli][batch_norm_s
   CHECK(run.exit_code == 1);
   CHECK_THAT(run.err, Catch::Contains("missing.fmp"));
 
-  const std::string model = trained_model();
+  const std::string model = trained_model("cli_calibrate_bad_run");
   run = test::run_cli_captured("calibrate " + model + " --data " + dir + "/no_such_data --out " + dir + "/x.fmp");
   CHECK(run.exit_code == 1);
   CHECK_THAT(run.err, Catch::Contains("no_such_data"));

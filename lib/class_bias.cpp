@@ -24,10 +24,10 @@ struct Objective {
 
 // Mean cross-entropy of softmax(log p + d) and its gradient and Hessian in d.
 Objective evaluate_offsets(const std::vector<double>& log_p, const std::vector<int>& labels, int classes,
-                           const std::vector<double>& d, bool with_hessian) {
+                           const std::vector<double>& d) {
   Objective o;
   o.gradient.assign(classes, 0.0);
-  if (with_hessian) o.hessian.assign(classes, std::vector<double>(classes, 0.0));
+  o.hessian.assign(classes, std::vector<double>(classes, 0.0));
   std::vector<double> q(classes);
   const size_t n = labels.size();
   for (size_t i = 0; i < n; ++i) {
@@ -40,9 +40,8 @@ Objective evaluate_offsets(const std::vector<double>& log_p, const std::vector<i
     const int y = labels[i];
     o.loss -= row[y] + d[y] - top - std::log(sum);
     for (int c = 0; c < classes; ++c) o.gradient[c] += q[c] - (c == y);
-    if (with_hessian)
-      for (int a = 0; a < classes; ++a)
-        for (int b = 0; b < classes; ++b) o.hessian[a][b] += (a == b ? q[a] : 0.0) - q[a] * q[b];
+    for (int a = 0; a < classes; ++a)
+      for (int b = 0; b < classes; ++b) o.hessian[a][b] += (a == b ? q[a] : 0.0) - q[a] * q[b];
   }
   o.loss /= static_cast<double>(n);
   for (double& g : o.gradient) g /= static_cast<double>(n);
@@ -97,7 +96,7 @@ ClassBiasFit fit_class_bias(const Tensor& probabilities, const std::vector<int>&
 
   ClassBiasFit fit;
   fit.offsets.assign(classes, 0.0);
-  Objective at = evaluate_offsets(log_p, labels, classes, fit.offsets, true);
+  Objective at = evaluate_offsets(log_p, labels, classes, fit.offsets);
   fit.loss_before = at.loss;
   while (fit.iterations < 100 && largest_magnitude(at.gradient) > 1e-9) {
     // The Hessian is singular along (1, ..., 1), the shift that changes nothing; the gradient is
@@ -110,7 +109,7 @@ ClassBiasFit fit_class_bias(const Tensor& probabilities, const std::vector<int>&
     Objective tried;
     for (;;) {
       for (int c = 0; c < classes; ++c) next[c] = fit.offsets[c] - scale * step[c];
-      tried = evaluate_offsets(log_p, labels, classes, next, true);
+      tried = evaluate_offsets(log_p, labels, classes, next);
       if (tried.loss <= at.loss || scale < 1e-6) break;
       scale /= 2;
     }

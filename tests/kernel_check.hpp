@@ -1,5 +1,5 @@
 // Helpers for the kernel tests: seeded random buffers, an element-wise comparison with a
-// tolerance, and running a check at 1 and 2 threads (the partitions differ).
+// tolerance, and running a check at 1 and 2 threads (the partitions differ) and inside a parallel region.
 #pragma once
 
 #include <algorithm>
@@ -36,15 +36,25 @@ inline double max_rel_diff(const std::vector<float>& a, const std::vector<float>
 
 constexpr double kTolerance = 1e-4;
 
-// Runs fn() once with 1 thread and once with 2, restoring the thread count.
+// Runs fn() with 1 thread, with 2, and with 2 asked for but a team of 1 given: what a kernel
+// called from inside another parallel region gets (the runtime does not nest teams unless told
+// to), so its parts must follow the team it has, not the count it asked for. Restores the settings.
 template <class Fn>
 void at_thread_counts(Fn&& fn) {
-  const int saved = omp_get_max_threads();
+  const int saved = omp_get_max_threads(), saved_levels = omp_get_max_active_levels();
   for (int threads : {1, 2}) {
     omp_set_num_threads(threads);
     INFO("threads " << threads);
     fn();
   }
+  omp_set_max_active_levels(1);
+#pragma omp parallel num_threads(2)
+#pragma omp master
+  {
+    INFO("inside a parallel region: 2 threads asked for, a team of 1 given");
+    fn();
+  }
+  omp_set_max_active_levels(saved_levels);
   omp_set_num_threads(saved);
 }
 

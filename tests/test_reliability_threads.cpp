@@ -1,11 +1,13 @@
-// Thread safety of inference: several std::threads predicting on one loaded classifier at once
-// get exactly what sequential calls get. Model::infer promises this (it is const; scratch buffers
+// Thread safety of inference: several std::threads predicting on one loaded classifier at once,
+// or the iterations of the caller's own OpenMP loop, get exactly what sequential calls get. Model::infer promises this (it is const; scratch buffers
 // are per thread); the check is by repetition, since ThreadSanitizer reports false races inside
 // GCC's OpenMP runtime (libgomp is not built with it).
 #include <atomic>
 #include <cstring>
 #include <thread>
 #include <vector>
+
+#include <omp.h>
 
 #include <catch2/catch.hpp>
 
@@ -27,18 +29,29 @@ bool same_bits(const Tensor& a, const Tensor& b) {
   return a.shape() == b.shape() && std::memcmp(a.data(), b.data(), static_cast<size_t>(a.size()) * sizeof(float)) == 0;
 }
 
+// A classifier with random weights, batches of several sizes and its sequential predictions.
+struct Workload {
+  Classifier classifier{custom_cnn({4, 11}), meta()};
+  std::vector<Tensor> inputs, expected;
+  Workload() {
+    Rng rng(5);
+    for (int n : {1, 3, 7, 16}) inputs.push_back(random_faces(n, rng));
+    for (const Tensor& x : inputs) expected.push_back(classifier.predict(x));
+  }
+  static ModelMeta meta() {
+    ModelMeta m;
+    m.classes = {"angry", "happy", "neutral", "sad"};
+    return m;
+  }
+};
+
 }  // namespace
 
 TEST_CASE("several threads predicting on one classifier get the sequential results, bit for bit",
           "[reliability][threads]") {
-  ModelMeta meta;
-  meta.classes = {"angry", "happy", "neutral", "sad"};
-  const Classifier classifier(custom_cnn({4, 11}), meta);
-  Rng rng(5);
-  std::vector<Tensor> inputs;
-  for (int n : {1, 3, 7, 16}) inputs.push_back(random_faces(n, rng));
-  std::vector<Tensor> expected;
-  for (const Tensor& x : inputs) expected.push_back(classifier.predict(x));
+  const Workload work;
+  const Classifier& classifier = work.classifier;
+  const std::vector<Tensor>&inputs = work.inputs, &expected = work.expected;
 
   constexpr int kThreads = 4, kRounds = 3;
   std::atomic<int> calls{0}, mismatches{0}, failures{0};
@@ -60,4 +73,30 @@ TEST_CASE("several threads predicting on one classifier get the sequential resul
   CHECK(calls == kThreads * kRounds * static_cast<int>(inputs.size()));
   CHECK(failures == 0);
   CHECK(mismatches == 0);
+}
+
+// The kernels' parallel regions then run inside the caller's: the runtime gives them a team of one
+// thread while omp_get_max_threads() still says more, so each kernel must split its work by the
+// team it has. (Before that fix, parts of the packed weights were never written.)
+TEST_CASE("predicting from inside the caller's own OpenMP loop gets the sequential results, bit for bit",
+          "[reliability][threads]") {
+  const Workload work;
+  const int saved = omp_get_max_threads();
+  omp_set_num_threads(2);
+  std::vector<Tensor> got(work.inputs.size());
+  int failures = 0;
+#pragma omp parallel for num_threads(2) schedule(static, 1) reduction(+ : failures)
+  for (size_t i = 0; i < work.inputs.size(); ++i) {
+    try {
+      got[i] = work.classifier.predict(work.inputs[i]);
+    } catch (...) {
+      ++failures;
+    }
+  }
+  omp_set_num_threads(saved);
+  CHECK(failures == 0);
+  for (size_t i = 0; i < got.size(); ++i) {
+    INFO("batch of " << work.inputs[i].shape()[0]);
+    CHECK(same_bits(got[i], work.expected[i]));
+  }
 }

@@ -24,17 +24,18 @@ constexpr int kBlockRows = 16;  // rows summed in float before they are added in
 // `scratch` holds threads * 3 * c doubles.
 template <class RowFn>
 void reduce_channels(int64_t rows, int c, double* scratch, double* out_a, double* out_b, RowFn&& row_fn) {
-  const int threads = element_threads(rows * c);
-#pragma omp parallel num_threads(threads)
+  int team = 1;  // the threads the region really got (at most those asked for)
+#pragma omp parallel num_threads(element_threads(rows * c))
   {
     const int tid = omp_get_thread_num();
+    if (tid == 0) team = omp_get_num_threads();
     double* a = scratch + static_cast<int64_t>(tid) * 3 * c;
     double* b = a + c;
     float* fa = reinterpret_cast<float*>(b + c);
     float* fb = fa + c;
     std::fill(a, a + 2 * c, 0.0);
     int64_t r0, r1;
-    split_range(rows, threads, tid, r0, r1);
+    team_part(rows, r0, r1);
     for (int64_t r = r0; r < r1; r += kBlockRows) {
       std::fill(fa, fa + 2 * c, 0.0f);
       const int64_t end = std::min(r1, r + kBlockRows);
@@ -45,7 +46,7 @@ void reduce_channels(int64_t rows, int c, double* scratch, double* out_a, double
   }
   std::fill(out_a, out_a + c, 0.0);
   std::fill(out_b, out_b + c, 0.0);
-  for (int t = 0; t < threads; ++t) {
+  for (int t = 0; t < team; ++t) {
     const double* a = scratch + static_cast<int64_t>(t) * 3 * c;
     for (int k = 0; k < c; ++k) out_a[k] += a[k], out_b[k] += a[c + k];
   }

@@ -21,8 +21,6 @@
 #include <array>
 #include <cstring>
 
-#include <omp.h>
-
 #include "fermap/error.hpp"
 #include "kernels/microkernel.hpp"
 #include "kernels/parallel.hpp"
@@ -334,7 +332,7 @@ void conv2d_forward_direct(const ConvGeometry& g, const float* x, const float* w
 #pragma omp parallel num_threads(threads)
   {
     int64_t k0, k1;
-    split_range(k, threads, omp_get_thread_num(), k0, k1);
+    team_part(k, k0, k1);
     pack_panels(packed, k, g.cout, k0, k1, [&](int64_t r, int c) { return w[r * g.cout + c]; });
 #pragma omp barrier
     conv_rows(g, x, packed_weights(packed, k), bias, relu, y, threads);
@@ -367,9 +365,8 @@ void conv2d_backward_data(const ConvGeometry& g, const float* dy, const float* w
     float* packed = thread_scratch(static_cast<size_t>(packed_size(k, t.cout)), kSlotShared);
 #pragma omp parallel num_threads(threads)
     {
-      const int tid = omp_get_thread_num();
       int64_t k0, k1;
-      split_range(k, threads, tid, k0, k1);
+      team_part(k, k0, k1);
       pack_panels(packed, k, t.cout, k0, k1, [&](int64_t r, int ci) {
         const int64_t tap = r / cout, co = r % cout;
         const int64_t src_tap = static_cast<int64_t>(g.kh * g.kw) - 1 - tap;  // (KH-1-ky, KW-1-kx)
@@ -384,9 +381,8 @@ void conv2d_backward_data(const ConvGeometry& g, const float* dy, const float* w
   float* packed = thread_scratch(static_cast<size_t>(packed_size(cout, static_cast<int>(patch))), kSlotShared);
 #pragma omp parallel num_threads(threads)
   {
-    const int tid = omp_get_thread_num();
     int64_t k0, k1;
-    split_range(cout, threads, tid, k0, k1);
+    team_part(cout, k0, k1);
     pack_panels(packed, cout, static_cast<int>(patch), k0, k1,
                 [&](int64_t co, int r) { return w[r * cout + co]; });
 #pragma omp barrier
@@ -415,7 +411,7 @@ void conv2d_backward_weights(const ConvGeometry& g, const float* x, const float*
     }
     // Each thread adds a range of the weights across all slices, in slice order.
     int64_t e0, e1;
-    split_range(stride, threads, omp_get_thread_num(), e0, e1);
+    team_part(stride, e0, e1);
     for (int64_t e = e0; e < e1; ++e) {
       float sum = 0.0f;
       for (int s = 0; s < slices; ++s) sum += partial[s * stride + e];

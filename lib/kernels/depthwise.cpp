@@ -109,15 +109,14 @@ void depthwise_backward_data(const ConvGeometry& g, const float* dy, const float
 void depthwise_backward_weights(const ConvGeometry& g, const float* x, const float* dy, float* dw) {
   const int C = g.cin;
   const int64_t wsize = static_cast<int64_t>(g.kh) * g.kw * C;
-  const int threads = dw_threads(g);
-  float* partial[kMaxThreads];
-#pragma omp parallel num_threads(threads)
+  float* partial[kMaxThreads];  // dw_threads() is at most kMaxThreads, the team at most that
+#pragma omp parallel num_threads(dw_threads(g))
   {
-    const int tid = omp_get_thread_num();
+    const int tid = omp_get_thread_num(), team = omp_get_num_threads();
     float* acc = thread_scratch(static_cast<size_t>(wsize), kSlotPartial);
     partial[tid] = acc;
     int64_t r0, r1;
-    split_range(static_cast<int64_t>(g.n) * g.oh, threads, tid, r0, r1);
+    team_part(static_cast<int64_t>(g.n) * g.oh, r0, r1);
     std::fill(acc, acc + wsize, 0.0f);
     for (int64_t r = r0; r < r1; ++r) {
       const int n = static_cast<int>(r / g.oh), oy = static_cast<int>(r % g.oh);
@@ -139,10 +138,10 @@ void depthwise_backward_weights(const ConvGeometry& g, const float* x, const flo
     }
 #pragma omp barrier
     int64_t e0, e1;
-    split_range(wsize, threads, tid, e0, e1);
+    team_part(wsize, e0, e1);
     for (int64_t e = e0; e < e1; ++e) {
       float s = 0.0f;
-      for (int p = 0; p < threads; ++p) s += partial[p][e];
+      for (int p = 0; p < team; ++p) s += partial[p][e];
       dw[e] += s;
     }
   }

@@ -5,8 +5,6 @@
 
 #include <algorithm>
 
-#include <omp.h>
-
 #include "kernels/microkernel.hpp"
 #include "kernels/parallel.hpp"
 
@@ -77,7 +75,7 @@ void gemm_parallel(const GemmArgs& g) {
 #pragma omp parallel num_threads(threads)
   {
     int64_t begin, end;
-    split_range(units, threads, omp_get_thread_num(), begin, end);
+    team_part(units, begin, end);
     const int total = split_rows ? g.m : g.n;
     const int b = static_cast<int>(begin * unit), e = static_cast<int>(std::min<int64_t>(end * unit, total));
     if (e > b) {

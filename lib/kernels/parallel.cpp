@@ -15,6 +15,10 @@ int kernel_threads() {
   return t < kMaxThreads ? t : kMaxThreads;
 }
 
+void team_part(int64_t total, int64_t& begin, int64_t& end) {
+  split_range(total, omp_get_num_threads(), omp_get_thread_num(), begin, end);
+}
+
 namespace {
 struct FreeDeleter {
   void operator()(float* p) const { std::free(p); }

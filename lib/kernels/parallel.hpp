@@ -17,6 +17,12 @@ inline void split_range(int64_t total, int parts, int part, int64_t& begin, int6
   end = begin + base + (part < extra ? 1 : 0);
 }
 
+// Inside a parallel region: the calling thread's part of [0, total) when it is split among the
+// threads the team really has. OpenMP may give a region fewer threads than num_threads() asked for
+// (a region inside another parallel region, OMP_DYNAMIC, OMP_THREAD_LIMIT); a split by the count
+// asked for would then leave parts undone.
+void team_part(int64_t total, int64_t& begin, int64_t& end);
+
 // Upper bound on the threads a kernel shares data between (arrays of per-thread pointers).
 constexpr int kMaxThreads = 256;
 // Threads an OpenMP parallel region of a kernel will use: max_threads(), at most kMaxThreads.

@@ -15,8 +15,6 @@
 #include <cstring>
 #include <limits>
 
-#include <omp.h>
-
 #include "fermap/error.hpp"
 #include "kernels/microkernel.hpp"
 #include "kernels/parallel.hpp"
@@ -193,7 +191,7 @@ void conv2d_forward_winograd(const ConvGeometry& g, const float* x, const float*
 #pragma omp parallel num_threads(threads)
   {
     int64_t c0, c1;
-    split_range(g.cin, threads, omp_get_thread_num(), c0, c1);
+    team_part(g.cin, c0, c1);
     float* row = thread_scratch(static_cast<size_t>(kPositions) * g.cout, kSlotPackB);
     transform_weights(g, w, c0, c1, u, row);
     const int64_t v_floats = int64_t{kPositions} * block * g.cin, m_floats = int64_t{kPositions} * block * g.cout;

@@ -1,7 +1,10 @@
 // Models: the paper's parameter counts (per layer for custom_cnn), shapes, determinism, overfitting.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <map>
+
+#include <nlohmann/json.hpp>
 
 #include "fermap/error.hpp"
 #include "fermap/layers.hpp"
@@ -80,6 +83,40 @@ TEST_CASE("unknown zoo names and wrong input shapes are clear errors", "[model]"
   Tensor wrong(Shape{2, 32, 32, 1}), logits;
   CHECK_THROWS_AS(m.infer(wrong, logits), ShapeError);
   CHECK_THROWS_AS(m.forward(wrong), ShapeError);
+}
+
+TEST_CASE("layer limits are checked when a layer is made, not when it first runs", "[model]") {
+  // The kernels keep per-tap pointers in fixed arrays: a 17x17 kernel (289 taps) is refused at once,
+  // as is such a layer in a model file's architecture (serialize's tests: a FormatError naming the file).
+  Conv2DOptions big;
+  big.filters = 2, big.kernel = {17, 17};
+  CHECK_THROWS_AS(Conv2D(big), ArgumentError);
+  big.kernel = {16, 16};
+  CHECK_NOTHROW(Conv2D(big));
+  DepthwiseConv2DOptions wide;
+  wide.kernel = {1, 257};
+  CHECK_THROWS_AS(DepthwiseConv2D(wide), ArgumentError);
+  nlohmann::json arch = custom_cnn().architecture();
+  arch["layers"][0]["config"]["kernel"] = {17, 17};
+  CHECK_THROWS_AS(Model::from_architecture(arch), FormatError);
+
+  // Batch-norm has no channel limit: inference over 5,000 channels uses the moving statistics.
+  Model m;
+  m.add<Dense>(DenseOptions{5000});
+  m.add<BatchNormalization>();
+  m.build(Shape{3}, 1);
+  Tensor x(Shape{2, 3}), y;
+  test::fill_uniform(x, 3, -1.0f, 1.0f);
+  m.infer(x, y);
+  REQUIRE(y.shape() == Shape({2, 5000}));
+  // Fresh statistics (mean 0, variance 1) and gamma 1, beta 0: y = dense(x) / sqrt(1 + eps).
+  Tensor dense_out;
+  Model dense_only;
+  dense_only.add<Dense>(DenseOptions{5000});
+  dense_only.build(Shape{3}, 1);
+  dense_only.infer(x, dense_out);
+  for (int64_t i : {int64_t{0}, int64_t{4999}, int64_t{9999}})
+    CHECK(y[i] == Approx(dense_out[i] / std::sqrt(1.0f + 1e-3f)).epsilon(1e-5));
 }
 
 namespace {

@@ -42,11 +42,10 @@ ConvPlan plan_conv_dim(int in, int kernel, int stride, bool same) {
 
 namespace {
 
-constexpr int kMaxTaps = 256;
 constexpr int kReducePixels = 192;  // pixels one backward-weights tile sums in registers
 constexpr double kPackMinFlops = 256e6;  // forward convolutions below this read weights in place
 constexpr int64_t kPartialFloats = int64_t{16} << 20;  // bound on backward-weights partial sums
-using TapOffsets = std::array<int64_t, kMaxTaps>;
+using TapOffsets = std::array<int64_t, kMaxKernelTaps>;
 
 bool is_pointwise(const ConvGeometry& g) {
   return g.kh == 1 && g.kw == 1 && g.stride == 1 && g.pad_top == 0 && g.pad_left == 0 &&
@@ -54,7 +53,7 @@ bool is_pointwise(const ConvGeometry& g) {
 }
 
 void check_taps(const ConvGeometry& g) {
-  if (g.kh * g.kw > kMaxTaps) throw ShapeError("convolution kernels are limited to 256 taps");
+  if (g.kh * g.kw > kMaxKernelTaps) throw ShapeError("convolution kernels are limited to 256 taps");
 }
 
 // Width of the padded rows: every input column some output pixel reads, from input column -pad_left.

@@ -9,6 +9,10 @@
 
 namespace fermap::kernels {
 
+// The largest kernel (KH * KW taps) the convolution kernels take: they keep per-tap offsets and
+// pointers in fixed arrays. The layers refuse larger kernels when they are made.
+constexpr int kMaxKernelTaps = 256;
+
 struct ConvGeometry {
   int n = 0, h = 0, w = 0, cin = 0;  // input
   int kh = 0, kw = 0, cout = 0;      // kernel

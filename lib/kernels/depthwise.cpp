@@ -19,8 +19,6 @@ namespace {
 using simd::kLanes;
 using simd::V;
 
-constexpr int kMaxTaps = 256;
-
 inline int64_t at(const ConvGeometry& g, int n, int y, int x) {
   return ((static_cast<int64_t>(n) * g.h + y) * g.w + x) * g.cin;
 }
@@ -32,7 +30,7 @@ int dw_threads(const ConvGeometry& g) {
   return kernel_threads(2.0 * static_cast<double>(g.out_pixels()) * g.kh * g.kw * g.cin);
 }
 void check_taps(const ConvGeometry& g) {
-  if (g.kh * g.kw > kMaxTaps) throw ShapeError("depthwise kernels are limited to 256 taps");
+  if (g.kh * g.kw > kMaxKernelTaps) throw ShapeError("depthwise kernels are limited to 256 taps");
 }
 
 // out[c] = sum over t < taps of src[t][c] * wt[t][c]: one vector of channels at a time, its sum
@@ -61,8 +59,8 @@ void depthwise_forward(const ConvGeometry& g, const float* x, const float* w, fl
   for (int n = 0; n < g.n; ++n)
     for (int oy = 0; oy < g.oh; ++oy)
       for (int ox = 0; ox < g.ow; ++ox) {
-        const float* src[kMaxTaps];
-        const float* wt[kMaxTaps];
+        const float* src[kMaxKernelTaps];
+        const float* wt[kMaxKernelTaps];
         int taps = 0;
         for (int ky = 0; ky < g.kh; ++ky) {
           const int iy = oy * g.stride - g.pad_top + ky;
@@ -85,8 +83,8 @@ void depthwise_backward_data(const ConvGeometry& g, const float* dy, const float
   for (int n = 0; n < g.n; ++n)
     for (int iy = 0; iy < g.h; ++iy)
       for (int ix = 0; ix < g.w; ++ix) {
-        const float* src[kMaxTaps];
-        const float* wt[kMaxTaps];
+        const float* src[kMaxKernelTaps];
+        const float* wt[kMaxKernelTaps];
         int taps = 0;
         for (int ky = 0; ky < g.kh; ++ky) {
           const int ty = iy + g.pad_top - ky;

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "kernels/batch_norm.hpp"
+#include "kernels/parallel.hpp"
 #include "layers/common.hpp"
 
 namespace fermap {
@@ -38,8 +39,9 @@ Shape BatchNormalization::build(const Shape& input, Rng&) {
 void BatchNormalization::infer(const Tensor& x, Tensor& y) const {
   detail::require_batch(*this, x);
   const int c = channels();
-  float inv_std[4096];
-  if (c > 4096) throw ShapeError("BatchNormalization supports at most 4096 channels");
+  // The calling thread's scratch (infer is const and may run on many threads at once); the
+  // kernel below uses the shared slot, not this one.
+  float* inv_std = kernels::thread_scratch(static_cast<size_t>(c), kernels::kSlotPartial);
   for (int k = 0; k < c; ++k) inv_std[k] = 1.0f / std::sqrt(moving_variance_.value[k] + options_.epsilon);
   y.resize(x.shape());
   kernels::batch_norm_apply(x.size() / c, c, x.data(), moving_mean_.value.data(), inv_std,

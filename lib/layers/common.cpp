@@ -114,6 +114,12 @@ const Tensor& activation_backward(Activation act, const Tensor& y, const Tensor&
   return scratch;
 }
 
+void check_kernel_taps(const char* type, Size2 kernel) {
+  if (static_cast<int64_t>(kernel.h) * kernel.w > kernels::kMaxKernelTaps)
+    throw ArgumentError(std::string(type) + " kernels are limited to " + std::to_string(kernels::kMaxKernelTaps) +
+                        " taps (16x16); this one is " + std::to_string(kernel.h) + "x" + std::to_string(kernel.w));
+}
+
 kernels::ConvGeometry window_geometry(const Shape& in, int n, Size2 kernel, int stride,
                                       Padding padding, int cout) {
   kernels::ConvGeometry g;

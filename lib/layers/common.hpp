@@ -47,6 +47,9 @@ class ScratchTensors {
   size_t first_;
 };
 
+// Throws ArgumentError naming the layer type unless the kernel has at most kernels::kMaxKernelTaps taps.
+void check_kernel_taps(const char* type, Size2 kernel);
+
 // Geometry of a 2-D window op on a [N,H,W,C] input.
 kernels::ConvGeometry window_geometry(const Shape& in_sample, int n, Size2 kernel, int stride,
                                       Padding padding, int cout);

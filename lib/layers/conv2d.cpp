@@ -8,6 +8,7 @@ namespace fermap {
 Conv2D::Conv2D(const Conv2DOptions& options) : options_(options) {
   if (options.filters <= 0 || options.kernel.h <= 0 || options.kernel.w <= 0 || options.stride <= 0)
     throw ArgumentError("Conv2D needs positive filters, kernel size and stride");
+  detail::check_kernel_taps("Conv2D", options.kernel);
   kernel_.l2 = true;
 }
 

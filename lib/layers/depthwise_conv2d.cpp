@@ -9,6 +9,7 @@ namespace fermap {
 DepthwiseConv2D::DepthwiseConv2D(const DepthwiseConv2DOptions& options) : options_(options) {
   if (options.kernel.h <= 0 || options.kernel.w <= 0 || options.stride <= 0)
     throw ArgumentError("DepthwiseConv2D needs a positive kernel size and stride");
+  detail::check_kernel_taps("DepthwiseConv2D", options.kernel);
   kernel_.l2 = true;
 }
 

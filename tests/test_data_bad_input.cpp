@@ -97,6 +97,30 @@ TEST_CASE("images of the wrong size, colour or with alpha are rejected", "[data]
   }
 }
 
+TEST_CASE("an image whose header claims a huge size is refused by its size, before it is decoded", "[data]") {
+  // The corpus' 69-byte PNG and small JPEG claim 20000x20000 and 60000x60000 pixels; a decoder
+  // would try to allocate gigabytes for them on every loading thread.
+  const std::filesystem::path corpus = std::filesystem::path(FERMAP_SOURCE_DIR) / "tests/fixtures/bad/images";
+  const std::filesystem::path root = std::filesystem::path(FERMAP_TEST_TMP) / "data_bad_huge";
+  std::filesystem::remove_all(root);
+  std::filesystem::create_directories(root / "train/angry");
+  for (const char* name : {"huge.png", "huge.jpg"}) {
+    std::filesystem::copy_file(corpus / name, root / "train/angry" / name);
+    const std::filesystem::path alone = root / "alone" / name;
+    std::filesystem::create_directories(alone / "train/angry");
+    std::filesystem::copy_file(corpus / name, alone / "train/angry" / name);
+    const std::string msg =
+        message_of<FormatError>([&] { load_image_folder(alone.string(), "train", angry_only(false)); });
+    const std::string size = std::string(name) == "huge.png" ? "20000x20000" : "60000x60000";
+    CHECK_THAT(msg, Contains(name) && Contains("is " + size + ", expected 48x48"));
+  }
+  std::filesystem::copy_file(bad_root("corrupt") + "/train/angry/good.jpg", root / "train/angry/good.jpg");
+  LoadReport report;
+  const Dataset d = load_image_folder(root.string(), "train", angry_only(true), &report);
+  CHECK(d.size() == 1);
+  CHECK(report.skipped == 2);
+}
+
 TEST_CASE("a 3-channel image with equal channels is gray; other files and hidden ones are ignored", "[data]") {
   LoadReport report;
   const Dataset d = load_image_folder(bad_root("accepted"), "train", angry_only(false), &report);

@@ -48,10 +48,19 @@ void BadInput::operator()(const std::string& message) {
 std::string decode_gray(const uint8_t* bytes, size_t size, int height, int width, uint8_t* out) {
   if (size == 0) return "is empty";
   if (size > static_cast<size_t>(1) << 30) return "is too large to be an image";
-  // Before stb sees it: a truncated PNG/JPEG, and a JPEG Huffman table that stb would overflow.
-  if (const ImageStructure s = check_image_structure(bytes, size); !s.problem.empty())
-    return std::string("is a ") + s.problem;
+  const auto wrong_size = [&](int64_t w, int64_t h) {
+    return "is " + std::to_string(w) + "x" + std::to_string(h) + ", expected " + std::to_string(width) + "x" +
+           std::to_string(height);
+  };
+  // Before stb sees it: a truncated PNG/JPEG, a JPEG Huffman table that stb would overflow, and
+  // an image of another size, read from its header, so that a stray photo (or a small file that
+  // claims a huge image) is refused without being decoded.
+  const ImageStructure s = check_image_structure(bytes, size);
+  if (!s.problem.empty()) return std::string("is a ") + s.problem;
   int w = 0, h = 0, comp = 0;
+  if (s.width >= 0 && (s.width != width || s.height != height)) return wrong_size(s.width, s.height);
+  if (s.width < 0 && stbi_info_from_memory(bytes, static_cast<int>(size), &w, &h, &comp) && (w != width || h != height))
+    return wrong_size(w, h);
   stbi_uc* img = stbi_load_from_memory(bytes, static_cast<int>(size), &w, &h, &comp, 0);
   if (!img) {
     const char* why = stbi_failure_reason();
@@ -60,8 +69,7 @@ std::string decode_gray(const uint8_t* bytes, size_t size, int height, int width
   std::string error;
   const size_t n = static_cast<size_t>(height) * static_cast<size_t>(width);
   if (w != width || h != height) {
-    error = "is " + std::to_string(w) + "x" + std::to_string(h) + ", expected " +
-            std::to_string(width) + "x" + std::to_string(height);
+    error = wrong_size(w, h);
   } else if (comp == 1) {
     std::memcpy(out, img, n);
   } else if (comp == 3) {

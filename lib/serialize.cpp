@@ -4,6 +4,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include <fcntl.h>
@@ -76,22 +77,27 @@ std::vector<TensorEntry> tensor_entries(const std::string& path, const nlohmann:
   const auto list = header.find("tensors");
   if (list == header.end() || !list->is_array()) throw FormatError(path + ": header has no tensor list");
   size_t at = data_at;
+  std::set<std::string> names;
   for (const auto& t : *list) {
     if (!t.is_object() || !t.contains("name") || !t["name"].is_string() || !t.contains("shape"))
       throw FormatError(path + ": malformed tensor list");
     TensorEntry e;
     e.name = t["name"].get<std::string>();
+    // A name listed twice could stand in for a parameter the file lacks.
+    if (!names.insert(e.name).second) throw FormatError(path + ": tensor \"" + e.name + "\" is listed twice");
     const Shape shape = shape_of(path, e.name, t["shape"]);
-    // Checked factor by factor against what the file has left, so no product can overflow.
+    // Checked factor by factor against what the file has left, so no product can overflow (and
+    // once more at the end, for a rank-0 tensor, which has no factor but one float).
     const uint64_t left = (end - at) / sizeof(float);
     uint64_t floats = 1;
-    for (int k = 0; k < shape.rank() && floats; ++k) {
+    for (int k = 0; k < shape.rank() && floats <= left; ++k) {
       const auto dim = static_cast<uint64_t>(shape[k]);
-      if (dim && floats > left / dim)
-        throw FormatError(path + ": truncated or corrupt: tensor \"" + e.name + "\" of shape " + shape.str() +
-                          " needs more bytes than the file has left (" + std::to_string(end - at) + ")");
-      floats *= dim;
+      if (dim && floats > left / dim) floats = left + 1;
+      else floats *= dim;
     }
+    if (floats > left)
+      throw FormatError(path + ": truncated or corrupt: tensor \"" + e.name + "\" of shape " + shape.str() +
+                        " needs more bytes than the file has left (" + std::to_string(end - at) + ")");
     e.shape = shape;
     e.at = at;
     e.bytes = static_cast<size_t>(shape.numel()) * sizeof(float);
@@ -170,6 +176,8 @@ void fill(const std::string& path, const std::string& bytes, const std::vector<T
       if (states.contains(l->name())) l->set_state(states.at(l->name()));
   } catch (const nlohmann::json::exception&) {
     throw FormatError(path + ": malformed layer state");
+  } catch (const FormatError& e) {
+    throw FormatError(path + ": " + e.what());
   }
   if (found != params.size())
     throw FormatError(path + ": holds " + std::to_string(found) + " of the model's " + std::to_string(params.size()) +

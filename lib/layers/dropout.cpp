@@ -16,7 +16,7 @@ nlohmann::json Dropout::state() const { return {{"calls", calls_}}; }
 void Dropout::set_state(const nlohmann::json& state) {
   if (!state.is_object() || !state.contains("calls") || !state["calls"].is_number_integer() ||
       state["calls"].get<int64_t>() < 0)
-    throw FormatError("Dropout layer '" + name() + "': malformed state ");
+    throw FormatError("Dropout layer '" + name() + "': malformed state");
   calls_ = state["calls"].get<uint64_t>();
 }
 

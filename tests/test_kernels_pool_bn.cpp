@@ -1,4 +1,5 @@
 // Max pooling and batch-norm kernels against their plain references.
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -35,6 +36,8 @@ TEST_CASE("max pooling equals the reference", "[kernels][pool]") {
       fermap::kernels::maxpool2d_forward_reference(g, x.data(), yr.data(), argr.data());
       CHECK(y == yr);
       CHECK(arg == argr);
+      const int64_t in_image = static_cast<int64_t>(g.h) * g.w * g.cin;  // argmax counts within each image
+      CHECK(*std::max_element(arg.begin(), arg.end()) < in_image);
       fermap::kernels::maxpool2d_backward(g, dy.data(), arg.data(), dx.data());
       fermap::kernels::maxpool2d_backward_reference(g, dy.data(), argr.data(), dxr.data());
       CHECK(max_rel_diff(dx, dxr) <= kTolerance);

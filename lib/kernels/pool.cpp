@@ -13,18 +13,20 @@ namespace {
 inline void pool_pixel(const ConvGeometry& g, const float* x, int n, int oy, int ox, float* out, int32_t* arg) {
   const int C = g.cin;
   const int iy = oy * g.stride - g.pad_top, ix = ox * g.stride - g.pad_left;
+  const float* image = x + static_cast<int64_t>(n) * g.h * g.w * C;
   if (g.kh == 2 && g.kw == 2 && iy >= 0 && ix >= 0 && iy + 1 < g.h && ix + 1 < g.w) {
     // The common 2x2 window, all inside: four loads and three compares per channel.
-    const int64_t i0 = ((static_cast<int64_t>(n) * g.h + iy) * g.w + ix) * C, i1 = i0 + C;
+    // Indices within the image (argmax is per image, so it fits 32 bits whatever the batch).
+    const int64_t i0 = (static_cast<int64_t>(iy) * g.w + ix) * C, i1 = i0 + C;
     const int64_t i2 = i0 + static_cast<int64_t>(g.w) * C, i3 = i2 + C;
 #pragma omp simd
     for (int c = 0; c < C; ++c) {
       float best = -std::numeric_limits<float>::infinity();
       int64_t where = -1;
-      if (x[i0 + c] > best) best = x[i0 + c], where = i0 + c;
-      if (x[i1 + c] > best) best = x[i1 + c], where = i1 + c;
-      if (x[i2 + c] > best) best = x[i2 + c], where = i2 + c;
-      if (x[i3 + c] > best) best = x[i3 + c], where = i3 + c;
+      if (image[i0 + c] > best) best = image[i0 + c], where = i0 + c;
+      if (image[i1 + c] > best) best = image[i1 + c], where = i1 + c;
+      if (image[i2 + c] > best) best = image[i2 + c], where = i2 + c;
+      if (image[i3 + c] > best) best = image[i3 + c], where = i3 + c;
       out[c] = best;
       if (arg) arg[c] = static_cast<int32_t>(where);
     }
@@ -39,8 +41,8 @@ inline void pool_pixel(const ConvGeometry& g, const float* x, int n, int oy, int
     for (int kx = 0; kx < g.kw; ++kx) {
       const int ix = ox * g.stride - g.pad_left + kx;
       if (ix < 0 || ix >= g.w) continue;
-      const int64_t i = ((static_cast<int64_t>(n) * g.h + iy) * g.w + ix) * C;
-      const float* in = x + i;
+      const int64_t i = (static_cast<int64_t>(iy) * g.w + ix) * C;
+      const float* in = image + i;
       if (arg) {
 #pragma omp simd
         for (int c = 0; c < C; ++c) {
@@ -75,8 +77,9 @@ void maxpool2d_backward(const ConvGeometry& g, const float* dy, const int32_t* a
 #pragma omp parallel for schedule(static) if (g.n * in_image >= kParallelMinElements)
   for (int n = 0; n < g.n; ++n) {
     std::fill(dx + n * in_image, dx + (n + 1) * in_image, 0.0f);
+    float* image = dx + n * in_image;
     for (int64_t o = n * out_image; o < (n + 1) * out_image; ++o)
-      if (argmax[o] >= 0) dx[argmax[o]] += dy[o];
+      if (argmax[o] >= 0) image[argmax[o]] += dy[o];
   }
 }
 
@@ -116,8 +119,9 @@ void maxpool2d_forward_reference(const ConvGeometry& g, const float* x, float* y
             for (int kx = 0; kx < g.kw; ++kx) {
               const int iy = oy * g.stride - g.pad_top + ky, ix = ox * g.stride - g.pad_left + kx;
               if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) continue;
-              const int64_t i = ((static_cast<int64_t>(n) * g.h + iy) * g.w + ix) * g.cin + c;
-              if (x[i] > best) best = x[i], where = static_cast<int32_t>(i);
+              const int64_t i = (static_cast<int64_t>(iy) * g.w + ix) * g.cin + c;  // within image n
+              const float v = x[static_cast<int64_t>(n) * g.h * g.w * g.cin + i];
+              if (v > best) best = v, where = static_cast<int32_t>(i);
             }
           const int64_t o = ((static_cast<int64_t>(n) * g.oh + oy) * g.ow + ox) * g.cin + c;
           y[o] = best;
@@ -126,9 +130,10 @@ void maxpool2d_forward_reference(const ConvGeometry& g, const float* x, float* y
 }
 
 void maxpool2d_backward_reference(const ConvGeometry& g, const float* dy, const int32_t* argmax, float* dx) {
-  std::fill(dx, dx + static_cast<int64_t>(g.n) * g.h * g.w * g.cin, 0.0f);
-  for (int64_t o = 0; o < g.out_pixels() * g.cin; ++o)
-    if (argmax[o] >= 0) dx[argmax[o]] += dy[o];
+  const int64_t in_image = static_cast<int64_t>(g.h) * g.w * g.cin, out_image = static_cast<int64_t>(g.oh) * g.ow * g.cin;
+  std::fill(dx, dx + g.n * in_image, 0.0f);
+  for (int64_t o = 0; o < g.n * out_image; ++o)
+    if (argmax[o] >= 0) dx[o / out_image * in_image + argmax[o]] += dy[o];
 }
 
 }  // namespace fermap::kernels

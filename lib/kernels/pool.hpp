@@ -8,7 +8,8 @@
 namespace fermap::kernels {
 
 // Geometry as for a convolution with cout == cin. `argmax` (may be null in inference) receives,
-// per output element, the flat index of the winning input element.
+// per output element, the index of the winning input element within its own image (-1 for a
+// window wholly in the padding): per image, so that it fits 32 bits however large the batch.
 void maxpool2d_forward(const ConvGeometry& g, const float* x, float* y, int32_t* argmax);
 // dx is assigned: zero everywhere but at the winners, which receive dy.
 void maxpool2d_backward(const ConvGeometry& g, const float* dy, const int32_t* argmax, float* dx);

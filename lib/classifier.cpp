@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "fermap/data/augment.hpp"
+#include "fermap/data/batch.hpp"
 #include "fermap/error.hpp"
 #include "fermap/loss.hpp"
 
@@ -50,9 +51,7 @@ Tensor Classifier::predict(const Tensor& faces) const {
         augment_image(face, side, side, view, view_pixels.data());
         face = view_pixels.data();
       }
-      float* dst = x.data() + i * pixels * channels;
-      for (int64_t p = 0; p < pixels; ++p)
-        for (int c = 0; c < channels; ++c) dst[p * channels + c] = face[p] * scale;
+      write_input_pixels(face, static_cast<size_t>(pixels), channels, scale, x.data() + i * pixels * channels);
     }
     model_.infer(x, logits);
     softmax(logits, probabilities);

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "fermap/data/augment.hpp"
+#include "fermap/data/batch.hpp"
 #include "fermap/data/fer2013.hpp"
 #include "fermap/error.hpp"
 #include "fermap/loss.hpp"
@@ -16,18 +18,22 @@ namespace {
 void fill_batch(const Dataset& data, size_t first, size_t count, const AffineDraw& view, const Preprocessing& pre,
                 Tensor& x) {
   const int h = data.height, w = data.width, c = pre.channels;
+  const size_t pixels = data.image_bytes();
   x.resize({static_cast<int>(count), h, w, c});
-#pragma omp parallel for schedule(static)
-  for (size_t i = 0; i < count; ++i) {
-    float pixels[256 * 256];
-    const uint8_t* src = data.image(first + i);
-    if (view.is_identity())
-      for (int p = 0; p < h * w; ++p) pixels[p] = src[p];
-    else
-      augment_image(src, h, w, view, pixels);
-    float* dst = x.data() + static_cast<int64_t>(i) * h * w * c;
-    for (int p = 0; p < h * w; ++p)
-      for (int k = 0; k < c; ++k) dst[p * c + k] = pixels[p] * pre.scale;
+#pragma omp parallel
+  {
+    std::vector<float> warped(view.is_identity() ? 0 : pixels);
+#pragma omp for schedule(static)
+    for (size_t i = 0; i < count; ++i) {
+      const uint8_t* src = data.image(first + i);
+      float* dst = x.data() + i * pixels * static_cast<size_t>(c);
+      if (view.is_identity()) {
+        write_input_pixels(src, pixels, c, pre.scale, dst);
+      } else {
+        augment_image(src, h, w, view, warped.data());
+        write_input_pixels(warped.data(), pixels, c, pre.scale, dst);
+      }
+    }
   }
 }
 
@@ -38,7 +44,6 @@ Tensor predict_dataset(const Model& model, const Preprocessing& pre, const Datas
   if (in[0] != data.height || in[1] != data.width || in[2] != pre.channels)
     throw ShapeError("model input " + in.str() + " does not fit " + std::to_string(data.height) + "x" +
                      std::to_string(data.width) + " images with " + std::to_string(pre.channels) + " channels");
-  if (data.height * data.width > 256 * 256) throw ShapeError("images larger than 256x256 are not supported");
   const int k = model.output_shape()[0];
   const int64_t n = static_cast<int64_t>(data.size());
   Tensor total(Shape{static_cast<int>(n), k});

@@ -9,6 +9,7 @@
 #include "fermap/classifier.hpp"
 #include "fermap/data/augment.hpp"
 #include "fermap/evaluate.hpp"
+#include "fermap/layers.hpp"
 
 using namespace fermap;
 
@@ -20,9 +21,10 @@ Classifier shipped_classifier(bool tta) {
   return Classifier::load(std::string(FERMAP_SOURCE_DIR) + "/data/models/custom_cnn.fmp", {.tta = tta});
 }
 
-// n random 48x48 faces with pixel values 0..255 (whole numbers, as a crop of an 8-bit photo).
-Dataset random_faces(int n) {
+// n random faces (48x48 unless told) with pixel values 0..255 (whole numbers, as a crop of an 8-bit photo).
+Dataset random_faces(int n, int side = 48) {
   Dataset d;
+  d.height = d.width = side;
   d.class_names = {"angry", "happy", "neutral", "sad"};
   std::mt19937 rng(5);
   std::uniform_int_distribution<int> pixel(0, 255);
@@ -139,4 +141,28 @@ TEST_CASE("predict_dataset softens by its temperature and reports each batch", "
     for (int k = 0; k < 4; ++k) CHECK(p2[i * 4 + k] == Approx(std::sqrt(p1[i * 4 + k]) / norm).epsilon(1e-4));
   }
   CHECK(max_abs_difference(p1, p2) > 1e-3f);
+}
+
+TEST_CASE("eval and the classifier agree on faces larger than 256x256, in colour models too", "[face][emotion]") {
+  // A classifier may take faces up to kMaxClassifierSide; the dataset path once stopped at 256.
+  const int side = 300;
+  for (int channels : {1, 3}) {
+    INFO(channels << " channel(s)");
+    Model m;
+    m.add<Conv2D>(Conv2DOptions{.filters = 4, .kernel = {3, 3}, .stride = 2});
+    m.add<GlobalAveragePooling2D>();
+    m.add<Dense>(DenseOptions{.units = 4});
+    m.build(Shape{side, side, channels}, 3);
+    ModelMeta meta;
+    meta.classes = {"angry", "happy", "neutral", "sad"};
+    meta.preprocessing.channels = channels;
+    const Classifier classifier(std::move(m), meta, {.tta = true});
+    const Dataset faces = random_faces(3, side);
+    EvalOptions with_tta;
+    with_tta.tta = true;
+    const Tensor from_eval = predict_dataset(classifier.model(), meta.preprocessing, faces, with_tta);
+    const Tensor from_classifier = classifier.predict(as_tensor(faces));
+    CHECK(max_abs_difference(from_classifier, from_eval) < 1e-6f);
+    CHECK(max_abs_difference(from_classifier, Tensor(from_classifier.shape())) > 0.1f);  // probabilities, not zeros
+  }
 }

@@ -36,12 +36,9 @@ void make_batch(const Dataset& data, const EpochItem* items, size_t count,
         const uint64_t stream = (options.epoch << 32) + item.position;
         const AffineDraw draw = draw_augmentation(options.augment, options.seed, stream, {h, w});
         augment_image(src, h, w, draw, warped.data());
-        for (size_t p = 0; p < pixels; ++p)
-          for (int c = 0; c < ch; ++c) out[p * static_cast<size_t>(ch) + static_cast<size_t>(c)] = warped[p] * scale;
+        write_input_pixels(warped.data(), pixels, ch, scale, out);
       } else {
-        for (size_t p = 0; p < pixels; ++p)
-          for (int c = 0; c < ch; ++c)
-            out[p * static_cast<size_t>(ch) + static_cast<size_t>(c)] = static_cast<float>(src[p]) * scale;
+        write_input_pixels(src, pixels, ch, scale, out);
       }
     }
   }

@@ -52,6 +52,15 @@ struct BatchOptions {
   uint64_t epoch = 0;
 };
 
+// One gray image of `pixels` pixels (uint8 or float) as a model input: dst[p * channels + c] =
+// gray[p] * scale for each of the `channels` channels (NHWC; 3 replicate the gray image).
+template <class Pixel>
+void write_input_pixels(const Pixel* gray, size_t pixels, int channels, float scale, float* dst) {
+  const auto ch = static_cast<size_t>(channels);
+  for (size_t p = 0; p < pixels; ++p)
+    for (size_t c = 0; c < ch; ++c) dst[p * ch + c] = static_cast<float>(gray[p]) * scale;
+}
+
 // Fills x with shape [count, H, W, channels] (Tensor::resize: no reallocation when the capacity
 // suffices) and labels with the items' labels. An item with augment set is warped by
 // draw_augmentation(options.augment, options.seed, epoch * 2^32 + item.position), so a batch is

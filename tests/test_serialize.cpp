@@ -1,6 +1,5 @@
 // Model files: round trip, and every way a file can be wrong.
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -14,6 +13,7 @@
 #include "fermap/serialize.hpp"
 #include "fermap/zoo.hpp"
 #include "gradcheck.hpp"
+#include "model_file_edit.hpp"
 
 using namespace fermap;
 namespace fs = std::filesystem;
@@ -131,38 +131,17 @@ TEST_CASE("truncated, bit-flipped and foreign files are rejected clearly", "[ser
   CHECK_THROWS_AS(load_model(temp_path("missing.fmp")), IoError);
 }
 
-namespace {
-// The bytes of a model file whose header JSON `edit` changed, with the header length and the
-// checksum made right again: the file is then wrong only in what `edit` did.
-template <class Edit>
-std::string with_header_edited(const std::string& bytes, Edit&& edit) {
-  uint64_t header_len = 0;
-  std::memcpy(&header_len, bytes.data() + 12, 8);
-  nlohmann::json header = nlohmann::json::parse(bytes.substr(20, header_len));
-  edit(header);
-  const std::string text = header.dump();
-  std::string out = bytes.substr(0, 12);
-  const uint64_t new_len = text.size();
-  out.append(reinterpret_cast<const char*>(&new_len), 8);
-  out += text;
-  out += bytes.substr(20 + header_len, bytes.size() - 8 - 20 - header_len);
-  const uint64_t sum = model_file_checksum(out);
-  out.append(reinterpret_cast<const char*>(&sum), 8);
-  return out;
-}
-}  // namespace
-
 TEST_CASE("a file listing a tensor twice, or a tensor past its end, is refused by name", "[serialize]") {
   Model m = custom_cnn();
   const std::string good = temp_path("listed.fmp");
   save_model(good, m, four_classes());
   const std::string bytes = read_bytes(good);
-  REQUIRE_NOTHROW(load_model_from_bytes(with_header_edited(bytes, [](nlohmann::json&) {}), "unchanged.fmp"));
+  REQUIRE_NOTHROW(load_model_from_bytes(test::with_header_edited(bytes, [](nlohmann::json&) {}), "unchanged.fmp"));
 
   // Two batch-norm gammas of one shape: naming the second like the first would have loaded the
   // first twice and left the second at its initial value, with the count of tensors still right.
   const std::string twice = temp_path("twice.fmp");
-  write_bytes(twice, with_header_edited(bytes, [](nlohmann::json& h) {
+  write_bytes(twice, test::with_header_edited(bytes, [](nlohmann::json& h) {
     nlohmann::json& list = h["tensors"];
     for (size_t i = 0; i < list.size(); ++i)
       for (size_t j = i + 1; j < list.size(); ++j)
@@ -176,7 +155,7 @@ TEST_CASE("a file listing a tensor twice, or a tensor past its end, is refused b
 
   // A rank-0 tensor (one float) listed after the last byte of data.
   const std::string scalar = temp_path("scalar.fmp");
-  write_bytes(scalar, with_header_edited(bytes, [](nlohmann::json& h) {
+  write_bytes(scalar, test::with_header_edited(bytes, [](nlohmann::json& h) {
     h["tensors"].push_back({{"name", "extra/scalar"}, {"shape", nlohmann::json::array()}});
   }));
   CHECK_THAT(error_of(scalar), Catch::Contains("scalar.fmp") && Catch::Contains("\"extra/scalar\"") &&
@@ -184,7 +163,7 @@ TEST_CASE("a file listing a tensor twice, or a tensor past its end, is refused b
 
   // A layer state the layer refuses names the file too.
   const std::string state = temp_path("state_bad.fmp");
-  write_bytes(state, with_header_edited(bytes, [](nlohmann::json& h) { h["layer_state"]["dropout"] = {{"calls", -1}}; }));
+  write_bytes(state, test::with_header_edited(bytes, [](nlohmann::json& h) { h["layer_state"]["dropout"] = {{"calls", -1}}; }));
   CHECK_THAT(error_of(state), Catch::Contains("state_bad.fmp") && Catch::Contains("Dropout layer 'dropout'"));
 }
 

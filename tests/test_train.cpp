@@ -16,6 +16,7 @@
 #include "fermap/train.hpp"
 #include "fermap/zoo.hpp"
 #include "cli_runner.hpp"
+#include "model_file_edit.hpp"
 #include "synthetic_faces.hpp"
 #include "train/run_files.hpp"
 #include "train_support.hpp"
@@ -176,6 +177,19 @@ TEST_CASE("a run refuses a used folder and a checkpoint of other settings", "[tr
   c.resume = true;
   c.lr = 1e-2f;
   CHECK_THROWS_WITH(train(c), Catch::Contains("was made with lr"));
+}
+
+TEST_CASE("a checkpoint with its progress missing is refused by name, not with a bare JSON error", "[train]") {
+  TrainConfig c = tiny_config("train_bad_progress", 1);
+  c.max_steps = 1;
+  train(c);
+  const std::string checkpoint = c.out_dir + "/checkpoint.fmp";
+  write_file_atomically(checkpoint, with_header_edited(read_text(checkpoint), [](nlohmann::json& h) {
+    REQUIRE(h["extra"].erase("optimizer_steps") == 1);
+  }));
+  c.resume = true;
+  CHECK_THROWS_WITH(train(c), Catch::Contains(checkpoint + ": malformed training progress") &&
+                                  Catch::Contains("optimizer_steps"));
 }
 
 TEST_CASE("a run resumes from a moved data folder but not from other images", "[train]") {

@@ -226,8 +226,11 @@ void Run::restore_state(const LoadedModel& loaded, const std::string& prefix,
                         const std::vector<std::pair<std::string, Tensor*>>& tensors, const std::string& what) const {
   for (auto& [name, t] : tensors) {
     auto found = loaded.extra_tensors.find(prefix + name);
-    if (found == loaded.extra_tensors.end() || found->second.shape() != t->shape())
+    if (found == loaded.extra_tensors.end())
       throw FormatError(files_.checkpoint() + ": " + what + " for " + name + " is missing");
+    if (found->second.shape() != t->shape())
+      throw FormatError(files_.checkpoint() + ": " + what + " for " + name + " has shape " + found->second.shape().str() +
+                        ", the run needs " + t->shape().str());
     *t = found->second;
   }
 }
@@ -240,7 +243,7 @@ bool Run::try_resume(Position& p) {
   }
   LoadedModel loaded = load_into(files_.checkpoint(), model_);
   const nlohmann::json& extra = loaded.meta.extra;
-  if (!extra.contains("config") || !extra.contains("position"))
+  if (!extra.contains("config") || !extra["config"].is_object() || !extra.contains("position"))
     throw FormatError(files_.checkpoint() + ": not a training checkpoint");
   nlohmann::json saved = extra["config"], now = c_.to_json();
   // A setting the checkpoint does not name is newer than the checkpoint, which was made with the
@@ -285,7 +288,19 @@ bool Run::try_resume(Position& p) {
   }
   optimizer_->prepare(model_.params());
   restore_state(loaded, "optimizer/", optimizer_->state_tensors(), "optimizer state");
-  optimizer_->set_steps(extra.at("optimizer_steps").get<uint64_t>());
+  // The progress the checkpoint records; a missing or mistyped entry (an older build's file, or
+  // an edited one) is an error naming the file, not a bare JSON exception.
+  uint64_t steps = 0;
+  try {
+    steps = extra.at("optimizer_steps").get<uint64_t>();
+    p = position_from(extra.at("position"));
+    result_.history = history_from(extra.at("history"));
+    result_.best_epoch = extra.value("best_epoch", 0);
+    result_.best_val_accuracy = extra.value("best_val_accuracy", 0.0);
+  } catch (const nlohmann::json::exception& e) {
+    throw FormatError(files_.checkpoint() + ": malformed training progress (" + e.what() + ")");
+  }
+  optimizer_->set_steps(steps);
   if (average_) {
     average_->prepare(model_.params());
     restore_state(loaded, "average/", average_->state_tensors(), "the weight average");
@@ -296,10 +311,6 @@ bool Run::try_resume(Position& p) {
   if (saved_threads && saved_threads != omp_get_max_threads())
     files_.log("note: the checkpoint was made with " + std::to_string(saved_threads) + " threads, this run has " +
                std::to_string(omp_get_max_threads()) + "; it continues, but rounding differs from an uninterrupted run");
-  p = position_from(extra.at("position"));
-  result_.history = history_from(extra.at("history"));
-  result_.best_epoch = extra.value("best_epoch", 0);
-  result_.best_val_accuracy = extra.value("best_val_accuracy", 0.0);
   files_.log("resumed from " + files_.checkpoint() + " at epoch " + std::to_string(p.epoch + 1) + ", item " +
              std::to_string(p.next_item) + " of " + std::to_string(epoch_items_));
   return true;

@@ -216,7 +216,7 @@ TEST_CASE("fermap train --sam reaches the run and refuses a negative rho", "[cli
   CHECK_FALSE(fs::exists(out + "/infinite"));
 }
 
-TEST_CASE("fermap train --optimizer adamw --weight-decay reaches the run; adam refuses a weight decay", "[cli][train]") {
+TEST_CASE("fermap train --optimizer adamw --weight-decay reaches the run, adam refuses a weight decay", "[cli][train]") {
   const std::string out = fresh_folder("cli_adamw");
   std::string text;
   REQUIRE(run_cli(tiny_train(out + "/decayed", "--optimizer adamw --weight-decay 0.05 --l2 0"), text) == 0);

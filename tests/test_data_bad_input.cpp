@@ -121,7 +121,7 @@ TEST_CASE("an image whose header claims a huge size is refused by its size, befo
   CHECK(report.skipped == 2);
 }
 
-TEST_CASE("a 3-channel image with equal channels is gray; other files and hidden ones are ignored", "[data]") {
+TEST_CASE("a 3-channel image with equal channels is gray, other files and hidden ones are ignored", "[data]") {
   LoadReport report;
   const Dataset d = load_image_folder(bad_root("accepted"), "train", angry_only(false), &report);
   REQUIRE(d.size() == 2);

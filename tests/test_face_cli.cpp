@@ -6,6 +6,8 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <sstream>
+#include <vector>
 #include <nlohmann/json.hpp>
 
 #include "test_face_support.hpp"
@@ -137,7 +139,36 @@ TEST_CASE("fermap predict --camera on a machine without that camera fails with o
   CHECK_THAT(both.out, Catch::Matchers::Contains("not both"));
 }
 
-TEST_CASE("fermap predict --video reports the frame rate; --detect-side sets the detection size", "[face][cli]") {
+TEST_CASE("fermap predict --video --json prints one JSON object per frame, then the whole, and refuses --no-detect", "[face][cli]") {
+  FERMAP_REQUIRE_CLI();
+  FERMAP_REQUIRE_MEDIA(video, "Megamind.avi");
+  const RunResult r = run_cli("predict --video " + video + " --max-frames 5 --json");
+  INFO(r.out);
+  REQUIRE(r.status == 0);
+  std::vector<nlohmann::json> lines;
+  std::istringstream in(r.out);
+  for (std::string line; std::getline(in, line);) lines.push_back(nlohmann::json::parse(line));  // every line is JSON
+  REQUIRE(lines.size() == 6);
+  for (int i = 0; i < 5; ++i) {
+    const nlohmann::json& frame = lines[static_cast<size_t>(i)];
+    CHECK(frame["frame"] == i);
+    CHECK(frame["time"].is_number());
+    CHECK(frame["faces"].is_array());
+    CHECK((frame["emotion"].is_null() == frame["faces"].empty()));
+    for (const auto& face : frame["faces"]) CHECK(face.contains("emotion"));
+  }
+  const nlohmann::json& whole = lines.back();
+  CHECK(whole["frames"] == 5);
+  CHECK(whole["frames_with_faces"].get<int>() <= 5);
+  CHECK(whole["frames_per_second"].get<double>() > 0);
+  CHECK(whole.contains("mostly"));
+
+  const RunResult crop = run_cli("predict --video " + video + " --no-detect");
+  CHECK(crop.status != 0);
+  CHECK_THAT(crop.out, Catch::Matchers::Contains("--no-detect") && Catch::Matchers::Contains("face detector"));
+}
+
+TEST_CASE("fermap predict --video reports the frame rate, --detect-side sets the detection size", "[face][cli]") {
   FERMAP_REQUIRE_CLI();
   FERMAP_REQUIRE_MEDIA(video, "Megamind.avi");
   const std::string model = fermap::test::untrained_model();

@@ -25,7 +25,7 @@ TEST_CASE("a box is cropped, converted to gray and resized to 48x48", "[face][cr
   CHECK(crops.tensor[0] == 0.0f);
 }
 
-TEST_CASE("gray and colour inputs give the same crop; tensor rows follow the boxes", "[face][crops]") {
+TEST_CASE("gray and colour inputs give the same crop, tensor rows follow the boxes", "[face][crops]") {
   cv::Mat gray(120, 160, CV_8UC1);
   cv::randu(gray, 0, 255);
   cv::Mat bgr;
@@ -41,7 +41,7 @@ TEST_CASE("gray and colour inputs give the same crop; tensor rows follow the box
   CHECK(a.tensor[48 * 48 + 3] == static_cast<float>(a.pixels[1][3]));
 }
 
-TEST_CASE("margins grow boxes within the image; boxes outside it are errors", "[face][crops]") {
+TEST_CASE("margins grow boxes within the image, boxes outside it are errors", "[face][crops]") {
   const cv::Mat image(100, 100, CV_8UC1, cv::Scalar(128));
   CropOptions options;
   options.margin = 0.25f;

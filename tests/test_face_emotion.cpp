@@ -67,7 +67,7 @@ TEST_CASE("every face of the demo photo gets a probability per class", "[face][e
   CHECK(to_annotations(faces).size() == 6);
 }
 
-TEST_CASE("no_detect classifies the whole image; detection needs a detector", "[face][emotion]") {
+TEST_CASE("no_detect classifies the whole image, detection needs a detector", "[face][emotion]") {
   const Classifier classifier = Classifier::load(untrained_model_path());
   const cv::Mat crop(48, 48, CV_8UC1, cv::Scalar(100));
   RecognizeOptions options;

@@ -29,7 +29,7 @@ TEST_CASE("the smoother returns the majority of the last half second", "[face][s
   CHECK(s.window_size() == 4);
 }
 
-TEST_CASE("frames without a face age the window; time may not go back", "[face][smoother]") {
+TEST_CASE("frames without a face age the window, time may not go back", "[face][smoother]") {
   EmotionSmoother s(SmootherOptions{.window_seconds = 1.0});
   s.add(0.0, "neutral");
   s.advance(0.5);

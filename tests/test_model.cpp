@@ -139,7 +139,7 @@ std::vector<float> train_steps(uint64_t seed, int steps) {
 }
 }  // namespace
 
-TEST_CASE("the same seed gives bit-identical training; another seed does not", "[model]") {
+TEST_CASE("the same seed gives bit-identical training, another seed does not", "[model]") {
   const auto a = train_steps(1, 2), b = train_steps(1, 2), c = train_steps(2, 2);
   CHECK(a == b);
   CHECK(a != c);
@@ -196,7 +196,7 @@ double stddev(const Tensor& t) {
 }
 }  // namespace
 
-TEST_CASE("he_uniform kernels have variance 2 / fan_in; glorot_uniform keeps Keras' default", "[model]") {
+TEST_CASE("he_uniform kernels have variance 2 / fan_in, glorot_uniform keeps Keras' default", "[model]") {
   for (KernelInit init : {KernelInit::he_uniform, KernelInit::glorot_uniform}) {
     Conv2DOptions o;
     o.filters = 64, o.activation = Activation::relu, o.kernel_init = init;

@@ -43,8 +43,9 @@ void print_face(size_t index, const FaceEmotion& face, const std::vector<std::st
   std::printf("]\n");
 }
 
-// --video / --camera: the smoothed emotion as it changes, frames per second at the end. A camera runs
-// until Ctrl-C (or --max-frames).
+// --video / --camera: the smoothed emotion as it changes, frames per second at the end; with --json,
+// one JSON object per line for every frame, then one for the whole. A camera runs until Ctrl-C (or
+// --max-frames).
 void run_video_predict(const PredictArgs& args) {
   const VideoSource source = args.camera >= 0 ? VideoSource::device(args.camera) : VideoSource::file(args.video);
   const Classifier classifier = Classifier::load(find_bundled_file(kDefaultModel, args.model), {.tta = args.tta});
@@ -55,15 +56,31 @@ void run_video_predict(const PredictArgs& args) {
   options.smoothing.window_seconds = args.smooth_seconds;
   options.annotate_path = args.annotate;
   options.video.stop = &stop_on_interrupt();
+  const auto or_null = [](const std::string& emotion) { return emotion.empty() ? nlohmann::json() : nlohmann::json(emotion); };
   std::string last;
   const VideoEmotionSummary s = analyze_video(
       classifier, detector, source, options,
       [&](int64_t frame, double time, const std::vector<FaceEmotion>& faces, const std::string& smoothed) {
-        if (smoothed == last && !args.json) return;
+        if (args.json) {
+          nlohmann::json line = {{"frame", frame}, {"time", time}, {"emotion", or_null(smoothed)}};
+          line["faces"] = nlohmann::json::array();
+          for (const FaceEmotion& face : faces) line["faces"].push_back(to_json(face, classifier.classes()));
+          std::cout << line.dump() << std::endl;  // a line at a time, for a reader following a camera
+          return;
+        }
+        if (smoothed == last) return;
         last = smoothed;
         std::printf("%.2fs (frame %lld): %s, %zu face%s\n", time, static_cast<long long>(frame),
                     smoothed.empty() ? "no face" : smoothed.c_str(), faces.size(), faces.size() == 1 ? "" : "s");
       });
+  if (args.json) {
+    nlohmann::json summary = {{"source", source.describe()},      {"frames", s.stats.frames},
+                              {"frames_with_faces", s.stats.frames_with_faces}, {"frames_per_second", s.stats.fps()},
+                              {"mostly", or_null(s.dominant)}};
+    if (!args.annotate.empty()) summary["annotated"] = args.annotate;
+    std::cout << summary.dump() << std::endl;
+    return;
+  }
   std::printf("%s: %lld frames, %lld with faces, %.1f frames/s; mostly %s\n", source.describe().c_str(),
               static_cast<long long>(s.stats.frames), static_cast<long long>(s.stats.frames_with_faces), s.stats.fps(),
               s.dominant.empty() ? "no face" : s.dominant.c_str());
@@ -74,6 +91,7 @@ void run_predict(const PredictArgs& args) {
   if (!args.video.empty() && args.camera >= 0) throw ArgumentError("give --video or --camera, not both");
   if (!args.video.empty() || args.camera >= 0) {
     if (!args.images.empty()) throw ArgumentError("give IMAGEs or a video source, not both");
+    if (args.no_detect) throw ArgumentError("--no-detect takes each photo as one face crop; video and camera frames need the face detector");
     return run_video_predict(args);
   }
   if (args.images.empty()) throw ArgumentError("give an IMAGE (or --video FILE, or --camera N)");
@@ -135,7 +153,8 @@ void add_predict_command(CLI::App& app) {
       ->check(CLI::Range(64, 8192));
   cmd->add_flag("--no-detect", args->no_detect, "Take each whole image as one face (for face crops)");
   cmd->add_flag("--tta", args->tta, kTtaHelp);
-  cmd->add_flag("--json", args->json, "Print JSON instead of text");
+  cmd->add_flag("--json", args->json,
+                "Print JSON instead of text (video/camera: one JSON object per line for each frame, then one for the whole)");
   cmd->add_option("--annotate", args->annotate, "Write the photo (PNG) or video (AVI) with boxes and labels");
   cmd->callback([args] { run_predict(*args); });
 }

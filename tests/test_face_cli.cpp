@@ -126,6 +126,13 @@ TEST_CASE("fermap recommend maps the photo's emotion to songs", "[face][cli]") {
   const RunResult unmapped = run_cli("recommend --emotion fear");
   CHECK(unmapped.status == 1);
   CHECK_THAT(unmapped.out, Catch::Matchers::Contains("'fear'"));
+
+  const RunResult neither = run_cli("recommend");
+  CHECK(neither.status != 0);
+  CHECK_THAT(neither.out, Catch::Matchers::Contains("give an IMAGE, or an emotion with --emotion"));
+  const RunResult both = run_cli("recommend data/demo/faces.png --emotion sad");
+  CHECK(both.status != 0);
+  CHECK_THAT(both.out, Catch::Matchers::Contains("not both"));
 }
 
 TEST_CASE("fermap predict --camera on a machine without that camera fails with one clear line", "[face][cli]") {
@@ -179,4 +186,16 @@ TEST_CASE("fermap predict --video reports the frame rate, --detect-side sets the
   const RunResult tiny = run_cli("predict --video " + video + " --detect-side 10");
   CHECK(tiny.status != 0);
   CHECK_THAT(tiny.out, Catch::Matchers::Contains("--detect-side"));
+}
+
+TEST_CASE("fermap summary takes --classes for a zoo model and refuses it for a model file", "[cli]") {
+  FERMAP_REQUIRE_CLI();
+  const RunResult zoo = run_cli("summary custom_cnn --classes 7");
+  INFO(zoo.out);
+  CHECK(zoo.status == 0);
+  // Seven outputs: not the four-class total of 1,371,300.
+  CHECK_THAT(zoo.out, Catch::Matchers::Contains("params") && !Catch::Matchers::Contains("1,371,300"));
+  const RunResult file = run_cli("summary " + fermap::test::untrained_model() + " --classes 7");
+  CHECK(file.status != 0);
+  CHECK_THAT(file.out, Catch::Matchers::Contains("--classes is for a zoo model"));
 }

@@ -51,7 +51,8 @@ PhotoEmotion photo_emotion(const RecommendArgs& args) {
 }
 
 void run_recommend(const RecommendArgs& args) {
-  if (args.image.empty() == args.emotion.empty()) throw ArgumentError("give either IMAGE or --emotion, not both");
+  if (args.image.empty() && args.emotion.empty()) throw ArgumentError("give an IMAGE, or an emotion with --emotion");
+  if (!args.image.empty() && !args.emotion.empty()) throw ArgumentError("give either IMAGE or --emotion, not both");
   RecommendOptions options;
   options.mode = parse_recommend_mode(args.mode);
   options.count = args.count;

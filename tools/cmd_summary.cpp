@@ -5,6 +5,7 @@
 #include <string>
 
 #include "commands.hpp"
+#include "fermap/error.hpp"
 #include "fermap/serialize.hpp"
 #include "fermap/zoo.hpp"
 
@@ -15,12 +16,15 @@ void add_summary_command(CLI::App& app) {
   auto name = std::make_shared<std::string>();
   auto classes = std::make_shared<int>(4);
   cmd->add_option("model", *name, "custom_cnn, vgg16, resnet50, or a model file (.fmp)")->required();
-  cmd->add_option("--classes", *classes, "Number of output classes of a zoo model")->check(CLI::Range(2, 1000));
-  cmd->callback([name, classes] {
+  auto* classes_option =
+      cmd->add_option("--classes", *classes, "Number of output classes of a zoo model")->check(CLI::Range(2, 1000));
+  cmd->callback([name, classes, classes_option] {
     const auto zoo = zoo_names();
     const bool file = std::find(zoo.begin(), zoo.end(), *name) == zoo.end() &&
                       (std::filesystem::exists(*name) || name->find_first_of("/.") != std::string::npos);
     if (file) {
+      if (classes_option->count() > 0)
+        throw ArgumentError("--classes is for a zoo model; a model file has its own classes (" + *name + ")");
       LoadedModel loaded = load_model(*name);
       std::string class_list;
       for (const auto& c : loaded.meta.classes) {

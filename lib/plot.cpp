@@ -4,11 +4,10 @@
 #include <cmath>
 #include <cstdio>
 
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "fermap/error.hpp"
-#include "fermap/serialize.hpp"
+#include "fermap/face/image_io.hpp"
 
 namespace fermap {
 
@@ -64,19 +63,6 @@ void panel(cv::Mat& img, cv::Rect area, const std::string& title, const std::vec
     cv::line(img, {x - 25, area.y + 18}, {x - 5, area.y + 18}, kColours[s % 4], 2);
     x -= 40;
   }
-}
-
-// Atomically, so a run killed while it redraws its curves never leaves a half-written PNG.
-void write_png(const std::string& path, const cv::Mat& img) {
-  std::vector<uint8_t> png;
-  bool ok = false;
-  try {
-    ok = cv::imencode(".png", img, png);
-  } catch (const cv::Exception&) {
-    ok = false;
-  }
-  if (!ok) throw IoError(path + ": cannot encode PNG");
-  write_file_atomically(path, std::string(png.begin(), png.end()));
 }
 
 }  // namespace

@@ -1,24 +1,11 @@
 // FER2013 class names: the paper's four, all seven, CSV emotion ids, and parsing a --classes list.
 #include <algorithm>
-#include <cctype>
 
 #include "fermap/data/fer2013.hpp"
 #include "fermap/error.hpp"
+#include "text.hpp"
 
 namespace fermap {
-
-namespace {
-
-std::string trim_lower(const std::string& s) {
-  size_t b = 0, e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  std::string out = s.substr(b, e - b);
-  for (char& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return out;
-}
-
-}  // namespace
 
 std::string join_class_list(const std::vector<std::string>& names) {
   std::string out;
@@ -43,7 +30,7 @@ std::string fer2013_class_name(int emotion_id) {
 }
 
 std::vector<std::string> parse_class_list(const std::string& spec) {
-  const std::string s = trim_lower(spec);
+  const std::string s = detail::normalised_name(spec);
   if (s == "4" || s == "paper") return paper_classes();
   if (s == "7" || s == "all") return all_classes();
   const std::vector<std::string> known = all_classes();
@@ -51,7 +38,7 @@ std::vector<std::string> parse_class_list(const std::string& spec) {
   size_t start = 0;
   while (start <= s.size()) {
     const size_t comma = std::min(s.find(',', start), s.size());
-    const std::string name = trim_lower(s.substr(start, comma - start));
+    const std::string name = detail::normalised_name(s.substr(start, comma - start));
     if (name.empty())
       throw ArgumentError("class list '" + spec + "': empty class name");
     if (std::find(known.begin(), known.end(), name) == known.end())

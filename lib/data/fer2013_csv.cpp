@@ -9,6 +9,7 @@
 #include "fermap/data/fer2013.hpp"
 #include "fermap/error.hpp"
 #include "load_common.hpp"
+#include "text.hpp"
 
 namespace fermap {
 
@@ -19,12 +20,6 @@ struct Line {
   size_t number;      // 1-based line number
 };
 
-std::string_view trimmed(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
 // Splits a CSV line on commas; a field wrapped in double quotes loses them (no escaped quotes).
 std::vector<std::string_view> split_fields(std::string_view line) {
   std::vector<std::string_view> fields;
@@ -32,19 +27,13 @@ std::vector<std::string_view> split_fields(std::string_view line) {
   while (true) {
     size_t end = line.find(',', i);
     if (end == std::string_view::npos) end = line.size();
-    std::string_view f = trimmed(line.substr(i, end - i));
-    if (f.size() >= 2 && f.front() == '"' && f.back() == '"') f = trimmed(f.substr(1, f.size() - 2));
+    std::string_view f = detail::trim_spaces(line.substr(i, end - i));
+    if (f.size() >= 2 && f.front() == '"' && f.back() == '"') f = detail::trim_spaces(f.substr(1, f.size() - 2));
     fields.push_back(f);
     if (end == line.size()) break;
     i = end + 1;
   }
   return fields;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return out;
 }
 
 std::vector<Line> split_lines(const std::string& text) {
@@ -55,7 +44,7 @@ std::vector<Line> split_lines(const std::string& text) {
     const size_t next = end == std::string::npos ? text.size() : end + 1;
     if (end == std::string::npos) end = text.size();
     if (end > pos && text[end - 1] == '\r') --end;
-    if (!trimmed(std::string_view(text).substr(pos, end - pos)).empty() || lines.empty())
+    if (!detail::trim_spaces(std::string_view(text).substr(pos, end - pos)).empty() || lines.empty())
       lines.push_back({pos, end, number});
     pos = next;
     ++number;
@@ -117,7 +106,7 @@ Dataset load_fer2013_csv(const std::string& csv_path, const std::string& split,
   const std::string text = detail::read_file_bytes(csv_path);
   const std::vector<Line> lines = split_lines(text);
   const std::string_view view(text);
-  if (lines.empty() || trimmed(view.substr(lines[0].begin, lines[0].end - lines[0].begin)).empty())
+  if (lines.empty() || detail::trim_spaces(view.substr(lines[0].begin, lines[0].end - lines[0].begin)).empty())
     throw FormatError(csv_path + ": empty file, expected a header line 'emotion,pixels,Usage'");
 
   const std::vector<std::string_view> header =
@@ -126,7 +115,7 @@ Dataset load_fer2013_csv(const std::string& csv_path, const std::string& split,
   int column[3] = {-1, -1, -1};
   for (size_t f = 0; f < header.size(); ++f)
     for (int c = 0; c < 3; ++c)
-      if (lower(header[f]) == kColumns[c]) {
+      if (detail::ascii_lower(header[f]) == kColumns[c]) {
         if (column[c] >= 0)
           throw FormatError(csv_path + ":1: malformed header, column '" + std::string(header[f]) +
                             "' appears twice");

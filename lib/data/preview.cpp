@@ -5,10 +5,10 @@
 #include <cmath>
 
 #include <opencv2/core.hpp>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "fermap/error.hpp"
+#include "fermap/face/image_io.hpp"
 #include "fermap/rng.hpp"
 
 namespace fermap {
@@ -106,13 +106,7 @@ void write_preview_png(const PreviewImage& image, const std::string& path) {
       image.pixels.empty())
     throw ArgumentError(path + ": preview image has no pixels or the wrong size");
   const cv::Mat m(image.height, image.width, CV_8UC1, const_cast<uint8_t*>(image.pixels.data()));
-  bool ok = false;
-  try {
-    ok = cv::imwrite(path, m);
-  } catch (const cv::Exception& e) {
-    throw IoError(path + ": cannot write PNG (" + e.what() + ")");
-  }
-  if (!ok) throw IoError(path + ": cannot write PNG");
+  write_png(path, m);
 }
 
 }  // namespace fermap

@@ -76,7 +76,14 @@ cv::Mat load_image(const std::string& path, const ImageLoadOptions& options) {
 void write_png(const std::string& path, const cv::Mat& image) {
   if (image.empty()) throw ArgumentError("write_png: empty image for '" + path + "'");
   std::vector<uint8_t> png;
-  if (!cv::imencode(".png", image, png)) throw IoError("cannot encode PNG for '" + path + "'");
+  bool ok = false;
+  try {
+    ok = cv::imencode(".png", image, png);
+  } catch (const cv::Exception& e) {
+    throw IoError(path + ": cannot encode PNG (" + e.msg + ")");
+  }
+  if (!ok) throw IoError(path + ": cannot encode PNG");
+  // Atomically, so that a run killed while it redraws its curves never leaves half a PNG.
   write_file_atomically(path, std::string(png.begin(), png.end()));
 }
 

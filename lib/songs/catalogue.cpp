@@ -3,7 +3,6 @@
 #include "fermap/songs/catalogue.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -13,6 +12,7 @@
 
 #include "fermap/error.hpp"
 #include "songs/csv_reader.hpp"
+#include "text.hpp"
 
 namespace fermap {
 
@@ -46,20 +46,12 @@ struct ColumnMap {
   std::vector<std::pair<int, float SongFeatures::*>> features;
 };
 
-std::string normalise_header(std::string_view cell) {
-  while (!cell.empty() && std::isspace(static_cast<unsigned char>(cell.front()))) cell.remove_prefix(1);
-  while (!cell.empty() && std::isspace(static_cast<unsigned char>(cell.back()))) cell.remove_suffix(1);
-  std::string out(cell);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 ColumnMap map_columns(const std::vector<std::string_view>& header, const std::string& path) {
   ColumnMap map;
   map.width = header.size();
   auto find = [&](std::string_view want) -> int {
     for (size_t i = 0; i < header.size(); ++i)
-      if (normalise_header(header[i]) == want) return static_cast<int>(i);
+      if (detail::normalised_name(header[i]) == want) return static_cast<int>(i);
     return -1;
   };
   if (const int labels = find("labels"); labels >= 0) {
@@ -87,14 +79,8 @@ ColumnMap map_columns(const std::vector<std::string_view>& header, const std::st
   return map;
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 bool parse_number(std::string_view text, double& out) {
-  text = trim(text);
+  text = detail::trim_spaces(text);
   if (!text.empty() && text.front() == '+') text.remove_prefix(1);
   const char* end = text.data() + text.size();
   const auto [ptr, ec] = std::from_chars(text.data(), end, out);
@@ -102,7 +88,7 @@ bool parse_number(std::string_view text, double& out) {
 }
 
 std::optional<Mood> parse_label(std::string_view text, SongTableLayout layout) {
-  if (layout == SongTableLayout::moods) return parse_mood(trim(text));
+  if (layout == SongTableLayout::moods) return parse_mood(detail::trim_spaces(text));
   double value = 0;
   if (!parse_number(text, value) || value != std::floor(value) || value < 0 || value >= kMoodCount)
     return std::nullopt;
@@ -124,7 +110,7 @@ std::string read_whole_file(const std::string& path) {
 }
 
 bool blank_record(const std::vector<std::string_view>& fields) {
-  return fields.size() == 1 && trim(fields[0]).empty();
+  return fields.size() == 1 && detail::trim_spaces(fields[0]).empty();
 }
 
 }  // namespace
@@ -183,7 +169,7 @@ Catalogue Catalogue::parse(std::string_view text, const std::string& path, const
       skip("unknown label '" + std::string(fields[static_cast<size_t>(map.label)].substr(0, 40)) + "'");
       continue;
     }
-    const std::optional<std::string> id = spotify_track_id(trim(fields[static_cast<size_t>(map.id)]));
+    const std::optional<std::string> id = spotify_track_id(detail::trim_spaces(fields[static_cast<size_t>(map.id)]));
     if (!id) {
       skip("not a Spotify track id: '" + std::string(fields[static_cast<size_t>(map.id)].substr(0, 60)) + "'");
       continue;

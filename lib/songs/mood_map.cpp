@@ -1,19 +1,13 @@
 // lib/songs/mood_map.cpp — MoodMap: defaults, parsing "emotion=mood,..." and lookup.
 #include "fermap/songs/mood_map.hpp"
 
-#include <cctype>
 
 #include "fermap/error.hpp"
+#include "text.hpp"
 
 namespace fermap {
 
-std::string normalise_emotion(std::string_view emotion) {
-  while (!emotion.empty() && std::isspace(static_cast<unsigned char>(emotion.front()))) emotion.remove_prefix(1);
-  while (!emotion.empty() && std::isspace(static_cast<unsigned char>(emotion.back()))) emotion.remove_suffix(1);
-  std::string out(emotion);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+std::string normalise_emotion(std::string_view emotion) { return detail::normalised_name(emotion); }
 
 MoodMap MoodMap::defaults() {
   MoodMap map;

@@ -26,7 +26,8 @@ cv::Mat load_image(const std::string& path, const ImageLoadOptions& options = {}
 // Same, from bytes already in memory; `name` identifies them in errors.
 cv::Mat decode_image(const std::vector<uint8_t>& bytes, const std::string& name, const ImageLoadOptions& options = {});
 
-// Writes `image` (8-bit gray, BGR or BGRA) as PNG whatever the file's extension. IoError on failure.
+// Writes `image` (8-bit gray, BGR or BGRA) as PNG whatever the file's extension, atomically (temp
+// file + rename). IoError on failure.
 void write_png(const std::string& path, const cv::Mat& image);
 
 }  // namespace fermap

@@ -69,6 +69,11 @@ TEST_CASE("a weight decay needs adamw, and must be finite and non-negative", "[o
   CHECK_THROWS_AS(make_optimizer("adamw", INFINITY), ArgumentError);
 }
 
+TEST_CASE("each optimizer answers to the name make_optimizer made it from", "[optim]") {
+  for (const char* name : {"adam", "sgd", "nesterov"}) CHECK(make_optimizer(name)->name() == name);
+  CHECK(make_optimizer("adamw", 0.05f)->name() == "adamw");
+}
+
 TEST_CASE("SGD with momentum and Nesterov", "[optim]") {
   Param p = make_param(1.0f, 1.0f);
   std::vector<NamedParam> params = {{"w", &p}};

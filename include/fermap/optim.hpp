@@ -16,7 +16,7 @@ namespace fermap {
 class Optimizer {
  public:
   virtual ~Optimizer() = default;
-  virtual std::string name() const = 0;
+  virtual std::string name() const = 0;  // the name make_optimizer() takes for it
   // One update of every trainable parameter from its grad, with learning rate `lr`.
   virtual void step(const std::vector<NamedParam>& params, float lr) = 0;
   // Creates the zeroed state for `params` now (before a resume fills it); step does it otherwise.
@@ -64,7 +64,7 @@ struct SgdOptions {
 class Sgd : public Optimizer {
  public:
   explicit Sgd(const SgdOptions& options = {}) : options_(options) {}
-  std::string name() const override { return "sgd"; }
+  std::string name() const override { return options_.nesterov ? "nesterov" : "sgd"; }
   void step(const std::vector<NamedParam>& params, float lr) override;
   void prepare(const std::vector<NamedParam>& params) override;
   std::vector<std::pair<std::string, Tensor*>> state_tensors() override;

@@ -37,22 +37,26 @@ void add_relu(const Tensor& a, const Tensor& b, Tensor& y) {
 #pragma omp parallel for simd schedule(static) if (n >= fermap::kernels::kParallelMinElements)
   for (int64_t i = 0; i < n; ++i) py[i] = std::max(pa[i] + pb[i], 0.0f);
 }
+
+// y = relu(main(x) + shortcut(x)) with `pass` (a chain's infer or update_statistics) run through
+// each path; an empty shortcut is the identity.
+template <class Chain, class Pass>
+void through_both_paths(Chain& main, Chain& shortcut, const Tensor& x, Tensor& y, Pass pass) {
+  detail::ScratchTensors scratch(2);
+  pass(main, x, scratch[0]);
+  if (!shortcut.empty()) pass(shortcut, x, scratch[1]);
+  add_relu(scratch[0], shortcut.empty() ? x : scratch[1], y);
+}
 }  // namespace
 
 void ResidualBlock::infer(const Tensor& x, Tensor& y) const {
   detail::require_batch(*this, x);
-  detail::ScratchTensors scratch(2);
-  main_.infer(x, scratch[0]);
-  if (!shortcut_.empty()) shortcut_.infer(x, scratch[1]);
-  add_relu(scratch[0], shortcut_.empty() ? x : scratch[1], y);
+  through_both_paths(main_, shortcut_, x, y, [](const LayerChain& c, const Tensor& in, Tensor& out) { c.infer(in, out); });
 }
 
 void ResidualBlock::update_statistics(const Tensor& x, Tensor& y) {
   detail::require_batch(*this, x);
-  detail::ScratchTensors scratch(2);
-  main_.update_statistics(x, scratch[0]);
-  if (!shortcut_.empty()) shortcut_.update_statistics(x, scratch[1]);
-  add_relu(scratch[0], shortcut_.empty() ? x : scratch[1], y);
+  through_both_paths(main_, shortcut_, x, y, [](LayerChain& c, const Tensor& in, Tensor& out) { c.update_statistics(in, out); });
 }
 
 void ResidualBlock::forward(const Tensor& x, Tensor& y) {

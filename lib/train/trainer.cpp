@@ -102,6 +102,13 @@ class Run {
   TrainResult go();
 
  private:
+  Position set_up();
+  BatchOptions batch_options() const;  // the run's, for any epoch (BatchOptions::epoch is set per epoch)
+  // The steps of one epoch from pos.next_item on, with checkpoints every --checkpoint-minutes;
+  // false when a stop was requested (the checkpoint is then saved). `lr` is the last step's.
+  bool train_epoch(const std::vector<EpochItem>& plan, const BatchOptions& bo, Position& pos, float& lr);
+  // Batch-norm recalibration, validation, the best model, the log line, metrics.csv and the checkpoint.
+  void end_epoch(const std::vector<EpochItem>& plan, const BatchOptions& bo, const Position& pos, float lr);
   void load_data();
   void add_transfer_images(LoadOptions lo);
   void save_checkpoint(const Position& p);
@@ -154,6 +161,7 @@ class Run {
   std::vector<std::string> early_log_;  // what loading the data and --init have to say, logged once the run folder exists
   int64_t steps_here_ = 0;
   Clock::time_point started_ = Clock::now();  // reset when training starts
+  Clock::time_point last_save_ = Clock::now();  // of the last checkpoint
 };
 
 void Run::load_data() {
@@ -436,7 +444,9 @@ void Run::train_step(const Tensor& x, const std::vector<int>& labels, const Mixu
   ++steps_here_;
 }
 
-TrainResult Run::go() {
+// Everything before the first step: data, model, teachers, the run folder, optimiser and schedule,
+// then the checkpoint to resume from. Returns where training starts.
+Position Run::set_up() {
   if (c_.threads > 0) omp_set_num_threads(c_.threads);
   check_train_config(c_);
   files_.check_new(c_.resume);
@@ -480,7 +490,10 @@ TrainResult Run::go() {
   files_.log(std::to_string(epoch_items_) + " images per epoch, " + std::to_string(steps_per_epoch) +
              " steps of " + std::to_string(c_.batch) + ", " + std::to_string(model_.count_params()) + " parameters, " +
              std::to_string(omp_get_max_threads()) + " threads");
+  return pos;
+}
 
+BatchOptions Run::batch_options() const {
   BatchOptions bo;
   bo.channels = model_.input_shape()[2];
   bo.seed = c_.seed;
@@ -489,100 +502,117 @@ TrainResult Run::go() {
   bo.augment.width_shift = bo.augment.height_shift = c_.shift;
   bo.augment.zoom = c_.zoom;
   bo.augment.erase = c_.erase;
+  return bo;
+}
+
+bool Run::train_epoch(const std::vector<EpochItem>& plan, const BatchOptions& bo, Position& pos, float& lr) {
+  Progress bar("epoch " + std::to_string(pos.epoch + 1) + "/" + std::to_string(c_.epochs), static_cast<int64_t>(plan.size()),
+               static_cast<int64_t>(pos.next_item));
+  const auto epoch_start = Clock::now();
+  const double seconds_before = pos.seconds;
+  const auto time_so_far = [&] { return seconds_before + std::chrono::duration<double>(Clock::now() - epoch_start).count(); };
   Tensor x;
   std::vector<int> labels;
-  auto last_save = Clock::now();
-  started_ = last_save;  // --max-minutes counts training, not loading the data
+  while (pos.next_item < plan.size()) {
+    if (stop_requested()) {
+      pos.seconds = time_so_far();
+      save_checkpoint(pos);
+      files_.log("interrupted: checkpoint saved at epoch " + std::to_string(pos.epoch + 1) + ", item " +
+                 std::to_string(pos.next_item) + "; continue with --resume");
+      return false;
+    }
+    const size_t count = std::min(static_cast<size_t>(c_.batch), plan.size() - pos.next_item);
+    make_batch(train_, plan.data() + pos.next_item, count, bo, x, labels);
+    for (int& y : labels)
+      if (static_cast<size_t>(y) >= labeled_classes_) y = kUnlabeled;
+    std::optional<Mixup> mix;
+    if (c_.mixup > 0.0f) {
+      mix = draw_mixup(c_.mixup, count, c_.seed, (static_cast<uint64_t>(pos.epoch) << 32) + pos.next_item);
+      mix_images(x, *mix);  // the teachers, too, see the blended images
+    }
+    if (!fixed_targets_.empty())
+      gather_rows(fixed_targets_, plan.data() + pos.next_item, count, teacher_probabilities_);
+    else if (!teachers_.empty())
+      teachers_.probabilities(x, c_.temperature, teacher_probabilities_);
+    lr = learning_rate(schedule_, static_cast<int64_t>(optimizer_->steps()));
+    train_step(x, labels, mix ? &*mix : nullptr, lr, pos);
+    pos.next_item += count;
+    char status[96];
+    std::snprintf(status, sizeof status, "loss %.4f acc %.4f lr %.2e", pos.loss_sum / pos.seen,
+                  pos.labeled ? pos.correct / pos.labeled : 0.0, lr);
+    bar.update(static_cast<int64_t>(pos.next_item), status);
+    if (std::chrono::duration<double>(Clock::now() - last_save_).count() > 60.0 * c_.checkpoint_minutes &&
+        pos.next_item < plan.size()) {
+      pos.seconds = time_so_far();
+      save_checkpoint(pos);
+      last_save_ = Clock::now();
+    }
+  }
+  pos.seconds = time_so_far();
+  bar.finish();
+  return true;
+}
+
+void Run::end_epoch(const std::vector<EpochItem>& plan, const BatchOptions& bo, const Position& pos, float lr) {
+  recalibrate_batch_norm(plan, bo);
+  EpochRecord record = finish_epoch(pos, lr);
+  // With --ema the average is what gets validated and saved; the last step's weights only
+  // report their accuracy beside it. The average gets its own batch-norm statistics.
+  const double raw_val_accuracy = record.val_accuracy;
+  if (average_) {
+    average_->swap_with(model_.params());
+    recalibrate_batch_norm(plan, bo);
+    validate(record);
+  }
+  result_.history.push_back(record);
+  // Without a validation split (--val-fraction 0) the best model is the latest one.
+  if (val_.size() == 0 || record.val_accuracy > result_.best_val_accuracy || result_.best_epoch == 0) {
+    result_.best_val_accuracy = record.val_accuracy;
+    result_.best_epoch = record.epoch;
+    meta_.extra = {{"config", c_.to_json()}, {"epoch", record.epoch}, {"val_accuracy", record.val_accuracy}};
+    save_model(files_.best_model(), model_, meta_);
+  }
+  if (average_) average_->swap_with(model_.params());
+  std::string validation = "no validation split";
+  if (val_.size()) {
+    char part[64];
+    std::snprintf(part, sizeof part, "val loss %.4f acc %.4f", record.val_loss, record.val_accuracy);
+    validation = part;
+    if (average_) {
+      std::snprintf(part, sizeof part, " (last step's weights: %.4f)", raw_val_accuracy);
+      validation += part;
+    }
+  }
+  char line[260];
+  std::snprintf(line, sizeof line, "epoch %d/%d: loss %.4f acc %.4f | %s | lr %.2e | %s%s", record.epoch, c_.epochs,
+                record.train_loss, record.train_accuracy, validation.c_str(), record.lr, format_duration(record.seconds).c_str(),
+                record.epoch == result_.best_epoch ? " | best" : "");
+  files_.log(line);
+  files_.write_metrics(result_.history);
+  save_checkpoint(start_of_epoch(pos.epoch + 1));
+  last_save_ = Clock::now();
+}
+
+TrainResult Run::go() {
+  Position pos = set_up();
+  const BatchOptions base = batch_options();
+  last_save_ = started_ = Clock::now();  // --max-minutes counts training, not loading the data
   for (; pos.epoch < c_.epochs; ++pos.epoch, pos = start_of_epoch(pos.epoch)) {
     std::vector<EpochItem> plan = plan_epoch(train_, c_.balance, c_.augment_all, c_.seed, static_cast<uint64_t>(pos.epoch));
     if (!c_.augment)
       for (auto& item : plan) item.augment = false;
+    BatchOptions bo = base;
     bo.epoch = static_cast<uint64_t>(pos.epoch);
-    Progress bar("epoch " + std::to_string(pos.epoch + 1) + "/" + std::to_string(c_.epochs), static_cast<int64_t>(plan.size()),
-                 static_cast<int64_t>(pos.next_item));
     float lr = 0.0f;
-    auto epoch_start = Clock::now();
-    const double seconds_before = pos.seconds;
-    while (pos.next_item < plan.size()) {
-      if (stop_requested()) {
-        pos.seconds = seconds_before + std::chrono::duration<double>(Clock::now() - epoch_start).count();
-        save_checkpoint(pos);
-        files_.log("interrupted: checkpoint saved at epoch " + std::to_string(pos.epoch + 1) + ", item " +
-                   std::to_string(pos.next_item) + "; continue with --resume");
-        result_.interrupted = true;
-        result_.checkpoint_path = files_.checkpoint();
-        result_.best_model_path = files_.best_model();
-        return result_;
-      }
-      const size_t count = std::min(static_cast<size_t>(c_.batch), plan.size() - pos.next_item);
-      make_batch(train_, plan.data() + pos.next_item, count, bo, x, labels);
-      for (int& y : labels)
-        if (static_cast<size_t>(y) >= labeled_classes_) y = kUnlabeled;
-      std::optional<Mixup> mix;
-      if (c_.mixup > 0.0f) {
-        mix = draw_mixup(c_.mixup, count, c_.seed, (static_cast<uint64_t>(pos.epoch) << 32) + pos.next_item);
-        mix_images(x, *mix);  // the teachers, too, see the blended images
-      }
-      if (!fixed_targets_.empty())
-        gather_rows(fixed_targets_, plan.data() + pos.next_item, count, teacher_probabilities_);
-      else if (!teachers_.empty())
-        teachers_.probabilities(x, c_.temperature, teacher_probabilities_);
-      lr = learning_rate(schedule_, static_cast<int64_t>(optimizer_->steps()));
-      train_step(x, labels, mix ? &*mix : nullptr, lr, pos);
-      pos.next_item += count;
-      char status[96];
-      std::snprintf(status, sizeof status, "loss %.4f acc %.4f lr %.2e", pos.loss_sum / pos.seen,
-                    pos.labeled ? pos.correct / pos.labeled : 0.0, lr);
-      bar.update(static_cast<int64_t>(pos.next_item), status);
-      if (std::chrono::duration<double>(Clock::now() - last_save).count() > 60.0 * c_.checkpoint_minutes &&
-          pos.next_item < plan.size()) {
-        pos.seconds = seconds_before + std::chrono::duration<double>(Clock::now() - epoch_start).count();
-        save_checkpoint(pos);
-        last_save = Clock::now();
-      }
+    const bool finished = train_epoch(plan, bo, pos, lr);
+    result_.checkpoint_path = files_.checkpoint();
+    result_.best_model_path = files_.best_model();
+    if (!finished) {
+      result_.interrupted = true;
+      return result_;
     }
-    pos.seconds = seconds_before + std::chrono::duration<double>(Clock::now() - epoch_start).count();
-    bar.finish();
-    recalibrate_batch_norm(plan, bo);
-    EpochRecord record = finish_epoch(pos, lr);
-    // With --ema the average is what gets validated and saved; the last step's weights only
-    // report their accuracy beside it. The average gets its own batch-norm statistics.
-    const double raw_val_accuracy = record.val_accuracy;
-    if (average_) {
-      average_->swap_with(model_.params());
-      recalibrate_batch_norm(plan, bo);
-      validate(record);
-    }
-    result_.history.push_back(record);
-    // Without a validation split (--val-fraction 0) the best model is the latest one.
-    if (val_.size() == 0 || record.val_accuracy > result_.best_val_accuracy || result_.best_epoch == 0) {
-      result_.best_val_accuracy = record.val_accuracy;
-      result_.best_epoch = record.epoch;
-      meta_.extra = {{"config", c_.to_json()}, {"epoch", record.epoch}, {"val_accuracy", record.val_accuracy}};
-      save_model(files_.best_model(), model_, meta_);
-    }
-    if (average_) average_->swap_with(model_.params());
-    std::string validation = "no validation split";
-    if (val_.size()) {
-      char part[64];
-      std::snprintf(part, sizeof part, "val loss %.4f acc %.4f", record.val_loss, record.val_accuracy);
-      validation = part;
-      if (average_) {
-        std::snprintf(part, sizeof part, " (last step's weights: %.4f)", raw_val_accuracy);
-        validation += part;
-      }
-    }
-    char line[260];
-    std::snprintf(line, sizeof line, "epoch %d/%d: loss %.4f acc %.4f | %s | lr %.2e | %s%s", record.epoch, c_.epochs,
-                  record.train_loss, record.train_accuracy, validation.c_str(), record.lr, format_duration(record.seconds).c_str(),
-                  record.epoch == result_.best_epoch ? " | best" : "");
-    files_.log(line);
-    files_.write_metrics(result_.history);
-    save_checkpoint(start_of_epoch(pos.epoch + 1));
-    last_save = Clock::now();
+    end_epoch(plan, bo, pos, lr);
   }
-  result_.checkpoint_path = files_.checkpoint();
-  result_.best_model_path = files_.best_model();
   return result_;
 }
 

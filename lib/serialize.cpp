@@ -3,14 +3,13 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include <fcntl.h>
 #include <unistd.h>
 
 #include "fermap/error.hpp"
+#include "file_io.hpp"
 #include "layers/common.hpp"
 #include "tensor_limit.hpp"
 
@@ -215,15 +214,7 @@ void sync_parent_folder(const std::string& path) {
 
 }  // namespace
 
-std::string read_model_file(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw IoError(path + ": is a folder, not a model file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError(path + ": cannot open model file");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string read_model_file(const std::string& path) { return detail::read_whole_file(path, "model file"); }
 
 uint64_t model_file_checksum(std::string_view bytes) {
   uint64_t h = 1469598103934665603ull;

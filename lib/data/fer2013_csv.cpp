@@ -8,6 +8,7 @@
 
 #include "fermap/data/fer2013.hpp"
 #include "fermap/error.hpp"
+#include "file_io.hpp"
 #include "load_common.hpp"
 #include "text.hpp"
 
@@ -103,7 +104,7 @@ Dataset load_fer2013_csv(const std::string& csv_path, const std::string& split,
   rep = LoadReport{};
   detail::BadInput bad(options, rep);
 
-  const std::string text = detail::read_file_bytes(csv_path);
+  const std::string text = detail::read_whole_file(csv_path, "CSV file");
   const std::vector<Line> lines = split_lines(text);
   const std::string_view view(text);
   if (lines.empty() || detail::trim_spaces(view.substr(lines[0].begin, lines[0].end - lines[0].begin)).empty())

@@ -6,6 +6,7 @@
 
 #include "fermap/data/fer2013.hpp"
 #include "fermap/error.hpp"
+#include "file_io.hpp"
 #include "load_common.hpp"
 
 namespace fermap {
@@ -96,7 +97,7 @@ Dataset load_image_folder(const std::string& root, const std::string& split,
   for (int64_t i = 0; i < n; ++i) {
     const auto k = static_cast<size_t>(i);
     try {
-      const std::string encoded = detail::read_file_bytes(files[k].path);
+      const std::string encoded = detail::read_whole_file(files[k].path, "image");
       const std::string why =
           detail::decode_gray(reinterpret_cast<const uint8_t*>(encoded.data()), encoded.size(),
                               data.height, data.width, data.pixels.data() + k * bytes);

@@ -3,8 +3,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <cstdio>
-#include <memory>
 
 #include <stb_image.h>
 
@@ -86,17 +84,6 @@ std::string decode_gray(const uint8_t* bytes, size_t size, int height, int width
   }
   stbi_image_free(img);
   return error;
-}
-
-std::string read_file_bytes(const std::string& path) {
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!f) throw IoError(path + ": cannot open for reading");
-  std::string bytes;
-  char chunk[16384];
-  size_t got = 0;
-  while ((got = std::fread(chunk, 1, sizeof chunk, f.get())) > 0) bytes.append(chunk, got);
-  if (std::ferror(f.get())) throw IoError(path + ": read failed");
-  return bytes;
 }
 
 }  // namespace detail

@@ -31,7 +31,4 @@ class BadInput {
 // images and 3-channel images whose channels are equal; rejects alpha. Thread-safe.
 std::string decode_gray(const uint8_t* bytes, size_t size, int height, int width, uint8_t* out);
 
-// Whole file as bytes; throws IoError naming the path when it cannot be read.
-std::string read_file_bytes(const std::string& path);
-
 }  // namespace fermap::detail

@@ -2,14 +2,12 @@
 // write_png.
 #include "fermap/face/image_io.hpp"
 
-#include <cerrno>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <opencv2/imgcodecs.hpp>
 
 #include "face/image_check.hpp"
 #include "fermap/error.hpp"
+#include "file_io.hpp"
 #include "fermap/serialize.hpp"
 
 // Only stbi_info_from_memory is used (image size from the header); static keeps the implementation
@@ -60,17 +58,8 @@ cv::Mat decode_image(const std::vector<uint8_t>& bytes, const std::string& name,
 }
 
 cv::Mat load_image(const std::string& path, const ImageLoadOptions& options) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw IoError("cannot read image '" + path + "': is a directory");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError("cannot open image '" + path + "': " + std::strerror(errno));
-  in.seekg(0, std::ios::end);
-  const std::streamoff size = in.tellg();
-  in.seekg(0, std::ios::beg);
-  std::vector<uint8_t> bytes(static_cast<size_t>(std::max<std::streamoff>(size, 0)));
-  if (!in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size())))
-    throw IoError("cannot read image '" + path + "'");
-  return decode_image(bytes, path, options);
+  const std::string file = detail::read_whole_file(path, "image");
+  return decode_image(std::vector<uint8_t>(file.begin(), file.end()), path, options);
 }
 
 void write_png(const std::string& path, const cv::Mat& image) {

@@ -3,14 +3,12 @@
 #include "fermap/songs/catalogue.hpp"
 
 #include <algorithm>
-#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
 
 #include "fermap/error.hpp"
+#include "file_io.hpp"
 #include "songs/csv_reader.hpp"
 #include "text.hpp"
 
@@ -95,20 +93,6 @@ std::optional<Mood> parse_label(std::string_view text, SongTableLayout layout) {
   return static_cast<Mood>(static_cast<int>(value));
 }
 
-std::string read_whole_file(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw IoError("cannot read song table '" + path + "': is a directory");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw IoError("cannot open song table '" + path + "': " + std::strerror(errno));
-  in.seekg(0, std::ios::end);
-  const std::streamoff size = in.tellg();
-  in.seekg(0, std::ios::beg);
-  std::string text(static_cast<size_t>(std::max<std::streamoff>(size, 0)), '\0');
-  if (!in.read(text.data(), static_cast<std::streamsize>(text.size())))
-    throw IoError("cannot read song table '" + path + "'");
-  return text;
-}
-
 bool blank_record(const std::vector<std::string_view>& fields) {
   return fields.size() == 1 && detail::trim_spaces(fields[0]).empty();
 }
@@ -120,7 +104,7 @@ std::string_view layout_name(SongTableLayout layout) {
 }
 
 Catalogue Catalogue::load(const std::string& path, const CatalogueOptions& options) {
-  return parse(read_whole_file(path), path, options);
+  return parse(detail::read_whole_file(path, "song table"), path, options);
 }
 
 Catalogue Catalogue::parse(std::string_view text, const std::string& path, const CatalogueOptions& options) {

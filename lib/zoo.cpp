@@ -48,33 +48,39 @@ LayerPtr bottleneck(int filters, int stride, bool projection) {
   return std::make_unique<ResidualBlock>(std::move(main), std::move(shortcut));
 }
 
-}  // namespace
-
-Model custom_cnn(const ZooOptions& options) {
+// The paper's Figure 4 with every layer's channels scaled by percent / 100.
+Model custom_cnn_scaled(const ZooOptions& options, int percent) {
+  auto width = [percent](int channels) { return channels * percent / 100; };
   Model m;
-  m.add<Conv2D>(conv(32));
-  m.add<Conv2D>(conv(64));
+  m.add<Conv2D>(conv(width(32)));
+  m.add<Conv2D>(conv(width(64)));
   m.add<BatchNormalization>();
   m.add<MaxPooling2D>();
   m.add<Dropout>(0.25f);
-  m.add<Conv2D>(conv(96));
-  m.add<Conv2D>(conv(96));
+  m.add<Conv2D>(conv(width(96)));
+  m.add<Conv2D>(conv(width(96)));
   m.add<BatchNormalization>();
   m.add<MaxPooling2D>();
   m.add<Dropout>(0.25f);
-  m.add<SeparableConv2D>(separable(128));
-  m.add<SeparableConv2D>(separable(128));
+  m.add<SeparableConv2D>(separable(width(128)));
+  m.add<SeparableConv2D>(separable(width(128)));
   m.add<BatchNormalization>();
   m.add<MaxPooling2D>();
   m.add<Dropout>(0.25f);
   m.add<Flatten>();
-  m.add<Dense>(dense(256, Activation::relu));
+  m.add<Dense>(dense(width(256), Activation::relu));
   m.add<BatchNormalization>();
   m.add<Dropout>(0.5f);
   m.add<Dense>(dense(options.classes, Activation::linear));  // softmax lives in the loss
   m.build({48, 48, 1}, options.seed);
   return m;
 }
+
+}  // namespace
+
+Model custom_cnn(const ZooOptions& options) { return custom_cnn_scaled(options, 100); }
+
+Model custom_cnn_wide(const ZooOptions& options) { return custom_cnn_scaled(options, 150); }
 
 // VGG16 has no batch normalisation, so its kernels' scale decides the signal's: with Glorot
 // kernels each of its 14 ReLU layers shrinks it and the logits start hundreds of times smaller than
@@ -119,13 +125,14 @@ Model resnet50(const ZooOptions& options) {
   return m;
 }
 
-std::vector<std::string> zoo_names() { return {"custom_cnn", "vgg16", "resnet50"}; }
+std::vector<std::string> zoo_names() { return {"custom_cnn", "custom_cnn_wide", "vgg16", "resnet50"}; }
 
 Model make_zoo_model(const std::string& name, const ZooOptions& options) {
   if (name == "custom_cnn") return custom_cnn(options);
+  if (name == "custom_cnn_wide") return custom_cnn_wide(options);
   if (name == "vgg16") return vgg16(options);
   if (name == "resnet50") return resnet50(options);
-  throw ArgumentError("unknown model \"" + name + "\" (expected custom_cnn, vgg16 or resnet50)");
+  throw ArgumentError("unknown model \"" + name + "\" (expected custom_cnn, custom_cnn_wide, vgg16 or resnet50)");
 }
 
 }  // namespace fermap

@@ -3,6 +3,8 @@
 
 #include <cmath>
 #include <map>
+#include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -51,6 +53,28 @@ TEST_CASE("custom_cnn output shapes follow Figure 4", "[model]") {
   CHECK(shapes["separable_conv2d_1"] == Shape{12, 12, 128});
   CHECK(shapes["max_pooling2d_2"] == Shape{6, 6, 128});
   CHECK(shapes["flatten"] == Shape{4608});
+}
+
+TEST_CASE("custom_cnn_wide is the same network with 1.5x the channels", "[model]") {
+  Model wide = custom_cnn_wide();
+  Model paper = custom_cnn();
+  std::vector<std::string> wide_types, paper_types;
+  for (Layer* l : wide.all_layers()) wide_types.push_back(l->type());
+  for (Layer* l : paper.all_layers()) paper_types.push_back(l->type());
+  CHECK(wide_types == paper_types);
+  std::map<std::string, Shape> shapes;
+  for (Layer* l : wide.all_layers()) shapes[l->name()] = l->output_shape();
+  CHECK(shapes["conv2d_1"] == Shape{48, 48, 96});
+  CHECK(shapes["conv2d_3"] == Shape{24, 24, 144});
+  CHECK(shapes["separable_conv2d_1"] == Shape{12, 12, 192});
+  CHECK(shapes["flatten"] == Shape{6912});
+  CHECK(shapes["dense"] == Shape{384});
+  // Conv 3x3 kernels and biases, batch norms' four vectors, separable = depthwise 3x3 + pointwise.
+  const int64_t expected = (9 * 48 + 48) + (9 * 48 * 96 + 96) + 4 * 96 + (9 * 96 * 144 + 144) +
+                           (9 * 144 * 144 + 144) + 4 * 144 + (9 * 144 + 144 * 192 + 192) +
+                           (9 * 192 + 192 * 192 + 192) + 4 * 192 + (6912 * 384 + 384) + 4 * 384 + (384 * 4 + 4);
+  CHECK(wide.count_params() == expected);
+  CHECK(make_zoo_model("custom_cnn_wide", {7, 0}).output_shape() == Shape{7});
 }
 
 TEST_CASE("VGG16 and ResNet50 match the paper's totals", "[model]") {

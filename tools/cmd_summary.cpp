@@ -15,7 +15,7 @@ void add_summary_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("summary", "Print a model's layers, output shapes and parameter counts");
   auto name = std::make_shared<std::string>();
   auto classes = std::make_shared<int>(4);
-  cmd->add_option("model", *name, "custom_cnn, vgg16, resnet50, or a model file (.fmp)")->required();
+  cmd->add_option("model", *name, "custom_cnn, custom_cnn_wide, vgg16, resnet50, or a model file (.fmp)")->required();
   auto* classes_option =
       cmd->add_option("--classes", *classes, "Number of output classes of a zoo model")->check(CLI::Range(2, 1000));
   cmd->callback([name, classes, classes_option] {

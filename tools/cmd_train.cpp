@@ -40,7 +40,7 @@ void add_train_command(CLI::App& app) {
   auto f = std::make_shared<Flags>();
   cmd->add_option("--recipe", f->recipe, "paper or fast")->check(CLI::IsMember(recipe_names()));
   cmd->add_option("--data", f->c.data, "Dataset: folder with train/<class>/ or fer2013.csv")->required();
-  cmd->add_option("--model", f->c.model, "custom_cnn, vgg16 or resnet50");
+  cmd->add_option("--model", f->c.model, "custom_cnn, custom_cnn_wide (its layers with 1.5x the channels: a teacher), vgg16 or resnet50");
   cmd->add_option("--classes", f->c.classes, "paper (angry,happy,neutral,sad), all, or names");
   cmd->add_option("--init", f->c.init, "Start from this model's weights (same model; its classes, or more of them, whose output units are dropped): fine-tune or warm restart");
   cmd->add_option("--epochs", f->c.epochs)->check(kPositive);

@@ -1,7 +1,11 @@
 // The train and eval commands end to end: flags, Ctrl-C, resume, reports and their files.
 #include <csignal>
 #include <filesystem>
+#include <set>
+#include <string>
 #include <thread>
+#include <tuple>
+#include <vector>
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,6 +15,7 @@
 
 #include "cli_runner.hpp"
 #include "fermap/serialize.hpp"
+#include "fermap/train_settings.hpp"
 #include "synthetic_faces.hpp"
 
 namespace fs = std::filesystem;
@@ -170,6 +175,58 @@ TEST_CASE("fermap train --teacher distils, --teacher-targets and --transfer need
   CHECK(run_cli(tiny_train(out + "/untaught", "--classes angry,happy,neutral --transfer sad"), text) == 1);
   CHECK_THAT(text, Catch::Contains("--transfer images are learnt from the teachers alone: it needs --teacher"));
   CHECK_FALSE(fs::exists(out + "/untaught"));
+}
+
+TEST_CASE("fermap train --print-config lays every flag given over the recipe", "[cli][train]") {
+  // A value unlike the fast recipe's for every setting of a run, and what the config must hold.
+  const std::vector<std::tuple<std::string, std::string, nlohmann::json>> given = {
+      {"--data", "faces/", "faces/"}, {"--model", "vgg16", "vgg16"}, {"--classes", "all", "all"},
+      {"--init", "start.fmp", "start.fmp"}, {"--epochs", "7", 7}, {"--batch", "16", 16}, {"--lr", "0.5", 0.5},
+      {"--optimizer", "adamw", "adamw"}, {"--weight-decay", "0.25", 0.25}, {"--schedule", "cosine", "cosine"},
+      {"--l2", "0.5", 0.5}, {"--augment", "false", false}, {"--rotation", "20", 20.0}, {"--shift", "0.25", 0.25},
+      {"--zoom-range", "0.5", 0.5}, {"--erase", "0.5", 0.5}, {"--augment-all", "false", false},
+      {"--flip", "false", false}, {"--balance", "sampler", "sampler"}, {"--class-weights", "true", true},
+      {"--label-smoothing", "0.25", 0.25}, {"--teacher", "a.fmp --teacher b.fmp", {"a.fmp", "b.fmp"}},
+      {"--distill", "0.75", 0.75}, {"--temperature", "4", 4.0}, {"--teacher-targets", "fixed", "fixed"},
+      {"--transfer", "fear", "fear"}, {"--recalibrate-bn", "3", 3}, {"--recalibrate-mode", "plain", "plain"},
+      {"--ema", "0.5", 0.5}, {"--mixup", "0.5", 0.5}, {"--sam", "0.25", 0.25}, {"--val-fraction", "0.25", 0.25},
+      {"--seed", "9", 9}, {"--split-seed", "4", 4}};
+  std::string args = "train --recipe fast --print-config";
+  nlohmann::json expected = nlohmann::json::object();
+  std::set<std::string> flags_tested;
+  for (const auto& [flag, value, json] : given) args += " " + flag + " " + value, flags_tested.insert(flag);
+  std::set<std::string> flags_with_keys;
+  fermap::for_each_train_setting([&](const fermap::TrainSetting& s, auto) {
+    if (s.key) flags_with_keys.insert(s.flag);
+  });
+  CHECK(flags_tested == flags_with_keys);  // a new setting belongs in the list above
+  std::string text;
+  REQUIRE(run_cli(args, text) == 0);
+  const nlohmann::json config = nlohmann::json::parse(text);
+  CHECK(config["recipe"] == "fast");
+  for (const auto& [flag, value, json] : given) {
+    INFO(flag);
+    const char* key = nullptr;
+    fermap::for_each_train_setting([&](const fermap::TrainSetting& s, auto) {
+      if (flag == s.flag) key = s.key;
+    });
+    REQUIRE(key != nullptr);
+    if (json.is_number_float())
+      CHECK(config[key].get<double>() == Approx(json.get<double>()));
+    else
+      CHECK(config[key] == json);
+  }
+  // The flags not given keep the recipe's values; the run is not started.
+  text.clear();
+  REQUIRE(run_cli("train --recipe fast --data nowhere/ --print-config", text) == 0);
+  const nlohmann::json fast = nlohmann::json::parse(text);
+  nlohmann::json recipe = fermap::recipe("fast").to_json();
+  recipe["data"] = "nowhere/";
+  CHECK(fast == recipe);
+  CHECK_FALSE(fs::exists("nowhere"));
+  text.clear();
+  CHECK(run_cli("train --recipe fast --data nowhere/ --balance sometimes --print-config", text) != 0);
+  CHECK_THAT(text, Catch::Contains("balance") && Catch::Contains("sometimes"));
 }
 
 TEST_CASE("fermap train --ema reaches the run and refuses a decay of 1", "[cli][train]") {

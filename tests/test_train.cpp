@@ -8,12 +8,14 @@
 #include <functional>
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 #include <omp.h>
 
 #include "fermap/data/fer2013.hpp"
 #include "fermap/error.hpp"
 #include "fermap/evaluate.hpp"
 #include "fermap/train.hpp"
+#include "fermap/train_settings.hpp"
 #include "fermap/zoo.hpp"
 #include "cli_runner.hpp"
 #include "model_file_edit.hpp"
@@ -297,6 +299,22 @@ TEST_CASE("the augmentation ranges reach the training batches", "[train][slow]")
   erase_unaugmented.erase = 0.5f;
   CHECK_THROWS_WITH(train(erase_unaugmented), Catch::Contains("needs --augment true"));
   CHECK_FALSE(fs::exists(erase_unaugmented.out_dir));
+}
+
+TEST_CASE("a setting older checkpoints lack is taken at the value those runs were made with", "[train]") {
+  // Resume reads a missing setting as its default (fermap/train_settings.hpp). These are the
+  // behaviours fermap had before each setting existed: a default that moves breaks old checkpoints.
+  const nlohmann::json before_they_existed = {
+      {"init", ""}, {"teachers", nlohmann::json::array()}, {"rotation", 10.0f}, {"shift", 0.1f}, {"zoom", 0.1f},
+      {"erase", 0.0f}, {"split_seed", 0}, {"distill", 0.5f}, {"temperature", 2.0f}, {"ema", 0.0f},
+      {"mixup", 0.0f}, {"transfer", ""}, {"sam", 0.0f}, {"teacher_targets", "online"},
+      {"weight_decay", 0.0f}, {"recalibrate_mode", "training"}};
+  const nlohmann::json defaults = TrainConfig{}.to_json();
+  nlohmann::json flagged = nlohmann::json::object();
+  for_each_train_setting([&](const TrainSetting& s, auto) {
+    if (s.lacking_in_old_checkpoints) flagged[s.key] = defaults.at(s.key);
+  });
+  CHECK(flagged == before_they_existed);
 }
 
 TEST_CASE("a checkpoint from before the augmentation settings resumes with the old behaviour", "[train]") {

@@ -1,12 +1,18 @@
-// fermap train: flags -> TrainConfig -> fermap::train. Ctrl-C checkpoints and exits with 130.
+// fermap train: a recipe, the flags given over it (fermap/train_settings.hpp) -> fermap::train.
+// Ctrl-C checkpoints and exits with 130.
 #include <cstdio>
 #include <iostream>
+#include <sstream>
+#include <string>
+#include <type_traits>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
 #include "fermap/error.hpp"
 #include "fermap/train.hpp"
+#include "fermap/train_settings.hpp"
 #include "interrupt.hpp"
 
 namespace fermap::cli {
@@ -28,137 +34,66 @@ std::string recipe_help() {
   for (const auto& name : recipe_names()) out += "\n  " + name + ": " + recipe(name).to_json().dump();
   return out;
 }
+
+
+// The CLI11 option for one setting, bound to its member of `config`, with the setting's check.
+template <class T>
+CLI::Option* add_setting(CLI::App* cmd, const TrainSetting& s, T& value) {
+  CLI::Option* option = nullptr;
+  if constexpr (std::is_same_v<T, ScheduleKind>) {
+    option = cmd->add_option_function<std::string>(s.flag, [&value](const std::string& v) { value = parse_schedule(v); },
+                                                   s.help);
+  } else if constexpr (std::is_same_v<T, Balance>) {
+    option = cmd->add_option_function<std::string>(s.flag, [&value](const std::string& v) { value = parse_balance(v); },
+                                                   s.help);
+  } else if constexpr (std::is_same_v<T, bool>) {
+    option = s.is_switch ? cmd->add_flag(s.flag, value, s.help) : cmd->add_option(s.flag, value, s.help);
+  } else {
+    option = cmd->add_option(s.flag, value, s.help);
+  }
+  switch (s.limit) {
+    case TrainSetting::Limit::none: break;
+    case TrainSetting::Limit::positive: option->check(kPositive); break;
+    case TrainSetting::Limit::non_negative: option->check(kNonNegative); break;
+    case TrainSetting::Limit::range: option->check(CLI::Range(s.min, s.max)); break;
+  }
+  if (s.choices) {
+    std::vector<std::string> allowed;
+    std::istringstream words(s.choices);
+    for (std::string w; words >> w;) allowed.push_back(w);
+    option->check(CLI::IsMember(allowed));
+  }
+  if (s.is_required) option->required();
+  return option;
+}
 }  // namespace
 
 void add_train_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("train", "Train a model on FER2013 (image folders or fer2013.csv)");
   cmd->footer(recipe_help());
   struct Flags {
-    std::string recipe = "paper", schedule, balance, optimizer;
-    TrainConfig c;
+    std::string recipe = "paper";
+    bool print_config = false;
+    TrainConfig given;  // the values of the flags given; the others keep the recipe's
   };
   auto f = std::make_shared<Flags>();
   cmd->add_option("--recipe", f->recipe, "paper or fast")->check(CLI::IsMember(recipe_names()));
-  cmd->add_option("--data", f->c.data, "Dataset: folder with train/<class>/ or fer2013.csv")->required();
-  cmd->add_option("--model", f->c.model, "custom_cnn, custom_cnn_wide (its layers with 1.5x the channels: a teacher), vgg16 or resnet50");
-  cmd->add_option("--classes", f->c.classes, "paper (angry,happy,neutral,sad), all, or names");
-  cmd->add_option("--init", f->c.init, "Start from this model's weights (same model; its classes, or more of them, whose output units are dropped): fine-tune or warm restart");
-  cmd->add_option("--epochs", f->c.epochs)->check(kPositive);
-  cmd->add_option("--batch", f->c.batch)->check(kPositive);
-  cmd->add_option("--lr", f->c.lr, "Learning rate (the peak of a schedule)")->check(kPositive);
-  cmd->add_option("--optimizer", f->optimizer, "adam, adamw, sgd or nesterov");
-  cmd->add_option("--weight-decay", f->c.weight_decay,
-                  "With --optimizer adamw: decoupled weight decay of the kernels, w -= lr * this * w per step (e.g. 0.05)")
-      ->check(kNonNegative);
-  cmd->add_option("--schedule", f->schedule, "constant, step, cosine or one-cycle");
-  cmd->add_option("--l2", f->c.l2, "L2 factor on kernels (Keras: loss += l2 * sum w^2)")->check(kNonNegative);
-  cmd->add_option("--augment", f->c.augment, "Random rotation/shift/zoom (true/false)");
-  cmd->add_option("--rotation", f->c.rotation, "Augmentation: rotation range in degrees, either way")->check(CLI::Range(0.0, 180.0));
-  cmd->add_option("--shift", f->c.shift, "Augmentation: shift range, a fraction of the width/height")->check(CLI::Range(0.0, 0.5));
-  cmd->add_option("--zoom-range", f->c.zoom, "Augmentation: zoom range z, scales in [1 - z, 1 + z]")->check(CLI::Range(0.0, 0.9));
-  cmd->add_option("--erase", f->c.erase, "Augmentation: probability of random erasing (one rectangle, 2-25 % of the image)")
-      ->check(CLI::Range(0.0, 1.0));
-  cmd->add_option("--augment-all", f->c.augment_all, "Augment originals too, not only balancing copies");
-  cmd->add_option("--flip", f->c.flip, "Random horizontal flips");
-  cmd->add_option("--balance", f->balance, "paper, sampler or none");
-  cmd->add_option("--class-weights", f->c.class_weighted, "Weight the loss by inverse class frequency");
-  cmd->add_option("--label-smoothing", f->c.label_smoothing)->check(CLI::Range(0.0, 0.5));
-  cmd->add_option("--teacher", f->c.teachers,
-                  "Distil from this trained model (same classes and input); repeat for an ensemble of teachers");
-  cmd->add_option("--distill", f->c.distill, "With --teacher: the distillation term's weight; the labels get 1 - this")
-      ->check(CLI::Range(0.0, 1.0));
-  cmd->add_option("--temperature", f->c.temperature, "With --teacher: the softmax temperature of the distillation")
-      ->check(kPositive);
-  cmd->add_option("--teacher-targets", f->c.teacher_targets,
-                  "With --teacher: online (the teachers predict every augmented batch), fixed (they predict each "
-                  "training image once before training, unaugmented: no teacher pass per step) or fixed-tta (once, "
-                  "averaged over the ten test-time views)")
-      ->check(CLI::IsMember({"online", "fixed", "fixed-tta"}));
-  cmd->add_option("--transfer", f->c.transfer,
-                  "With --teacher: other classes of the data (e.g. fear,surprise,disgust) whose training images join each "
-                  "epoch without labels, learnt from the teachers alone");
-  cmd->add_option("--recalibrate-bn", f->c.recalibrate_bn, "Recompute batch-norm statistics over N batches after each epoch")
-      ->check(kNonNegative);
-  cmd->add_option("--recalibrate-mode", f->c.recalibrate_mode,
-                  "With --recalibrate-bn: training (the epoch's augmented batches, dropout on, as Keras) or plain "
-                  "(unaugmented training images, dropout off: the statistics inference meets)")
-      ->check(CLI::IsMember({"training", "plain"}));
-  cmd->add_option("--ema", f->c.ema,
-                  "Average the weights (exponential moving average with this decay, e.g. 0.999) and validate and save the "
-                  "average; 0: off")
-      ->check(CLI::Range(0.0, 1.0));
-  cmd->add_option("--mixup", f->c.mixup,
-                  "Blend pairs of training images and their labels (mixup), weights drawn from Beta(ALPHA, ALPHA), e.g. "
-                  "0.2; 0: off")
-      ->check(kNonNegative);
-  cmd->add_option("--sam", f->c.sam,
-                  "Sharpness-aware minimisation: take each step's gradient at the weights moved by RHO along the "
-                  "normalised gradient (twice the compute per step), e.g. 0.05; 0: off")
-      ->check(kNonNegative);
-  cmd->add_option("--val-fraction", f->c.val_fraction)->check(CLI::Range(0.0, 0.5));
-  cmd->add_option("--seed", f->c.seed);
-  cmd->add_option("--split-seed", f->c.split_seed,
-                  "Seed of the train/validation split alone (0: --seed); share it to validate runs on the same images");
-  cmd->add_option("--threads", f->c.threads, "OpenMP threads (0: all cores)")->check(kNonNegative);
-  cmd->add_option("--out", f->c.out_dir, "Run folder: checkpoint, best model, metrics.csv, curves.png, train.log");
-  cmd->add_flag("--resume", f->c.resume, "Continue the run in --out from its last checkpoint");
-  cmd->add_option("--checkpoint-minutes", f->c.checkpoint_minutes, "Also checkpoint mid-epoch this often")
-      ->check(kPositive);
-  cmd->add_flag("--skip-bad", f->c.skip_bad, "Skip unreadable images instead of stopping");
-  cmd->add_option("--max-steps", f->c.max_steps, "Checkpoint and stop after this many steps (resume later; 0: no limit)")
-      ->check(kNonNegative);
-  cmd->add_option("--max-minutes", f->c.max_minutes,
-                  "Checkpoint and stop after this many minutes of training (resume later; 0: no limit)")
-      ->check(kNonNegative);
-  // Apply the recipe first, then every flag the user gave explicitly.
-  cmd->preparse_callback([f](size_t) { f->c = TrainConfig{}; });
+  for_each_train_setting([&](const TrainSetting& s, auto member) { add_setting(cmd, s, f->given.*member); });
+  cmd->add_flag("--print-config", f->print_config,
+                "Print the run's settings (the recipe with the flags given over it) as JSON, and exit");
+  cmd->preparse_callback([f](size_t) { f->given = TrainConfig{}; });
   cmd->callback([f, cmd] {
     TrainConfig c = recipe(f->recipe);
-    auto given = [&](const char* name) { return cmd->count(name) > 0; };
-    const TrainConfig& u = f->c;
-    c.data = u.data;
-    if (given("--model")) c.model = u.model;
-    if (given("--classes")) c.classes = u.classes;
-    if (given("--init")) c.init = u.init;
-    if (given("--epochs")) c.epochs = u.epochs;
-    if (given("--batch")) c.batch = u.batch;
-    if (given("--lr")) c.lr = u.lr;
-    if (given("--optimizer")) c.optimizer = f->optimizer;
-    if (given("--weight-decay")) c.weight_decay = u.weight_decay;
-    if (given("--schedule")) c.schedule = parse_schedule(f->schedule);
-    if (given("--l2")) c.l2 = u.l2;
-    if (given("--augment")) c.augment = u.augment;
-    if (given("--rotation")) c.rotation = u.rotation;
-    if (given("--shift")) c.shift = u.shift;
-    if (given("--zoom-range")) c.zoom = u.zoom;
-    if (given("--erase")) c.erase = u.erase;
-    if (given("--augment-all")) c.augment_all = u.augment_all;
-    if (given("--flip")) c.flip = u.flip;
-    if (given("--balance")) c.balance = parse_balance(f->balance);
-    if (given("--class-weights")) c.class_weighted = u.class_weighted;
-    if (given("--label-smoothing")) c.label_smoothing = u.label_smoothing;
-    if (given("--teacher")) c.teachers = u.teachers;
-    if (given("--distill")) c.distill = u.distill;
-    if (given("--temperature")) c.temperature = u.temperature;
-    if (given("--transfer")) c.transfer = u.transfer;
-    if (given("--teacher-targets")) c.teacher_targets = u.teacher_targets;
-    if (c.teachers.empty() && (given("--distill") || given("--temperature") || given("--teacher-targets")))
+    for_each_train_setting([&](const TrainSetting& s, auto member) {
+      if (cmd->count(s.flag) > 0) c.*member = f->given.*member;
+    });
+    const bool distillation_flags = cmd->count("--distill") + cmd->count("--temperature") + cmd->count("--teacher-targets") > 0;
+    if (c.teachers.empty() && distillation_flags)
       throw ArgumentError("--distill, --temperature and --teacher-targets need at least one --teacher");
-    if (given("--val-fraction")) c.val_fraction = u.val_fraction;
-    if (given("--recalibrate-bn")) c.recalibrate_bn = u.recalibrate_bn;
-    if (given("--recalibrate-mode")) c.recalibrate_mode = u.recalibrate_mode;
-    if (given("--ema")) c.ema = u.ema;
-    if (given("--mixup")) c.mixup = u.mixup;
-    if (given("--sam")) c.sam = u.sam;
-    if (given("--seed")) c.seed = u.seed;
-    if (given("--split-seed")) c.split_seed = u.split_seed;
-    c.threads = u.threads;
-    c.out_dir = u.out_dir;
-    c.resume = u.resume;
-    c.checkpoint_minutes = u.checkpoint_minutes;
-    c.skip_bad = u.skip_bad;
-    c.max_steps = u.max_steps;
-    c.max_minutes = u.max_minutes;
+    if (f->print_config) {
+      std::cout << c.to_json().dump(2) << "\n";
+      return;
+    }
     const std::atomic<bool>& signalled = stop_on_interrupt();
     const TrainResult r = train(c, &signalled);
     std::cout << outcome(r) << "\nbest model: " << r.best_model_path

@@ -3,6 +3,7 @@
 
 #include "fermap/error.hpp"
 #include "fermap/train.hpp"
+#include "fermap/train_settings.hpp"
 
 namespace fermap {
 
@@ -33,42 +34,21 @@ TrainConfig recipe(const std::string& name) {
   throw ArgumentError("unknown recipe \"" + name + "\" (expected paper or fast)");
 }
 
+namespace {
+template <class T>
+nlohmann::json setting_json(const T& value) {
+  return value;
+}
+nlohmann::json setting_json(ScheduleKind kind) { return to_string(kind); }
+nlohmann::json setting_json(Balance balance) { return balance_name(balance); }
+}  // namespace
+
 nlohmann::json TrainConfig::to_json() const {
-  return {{"recipe", recipe},
-          {"model", model},
-          {"data", data},
-          {"classes", classes},
-          {"init", init},
-          {"epochs", epochs},
-          {"batch", batch},
-          {"lr", lr},
-          {"optimizer", optimizer},
-          {"weight_decay", weight_decay},
-          {"schedule", to_string(schedule)},
-          {"l2", l2},
-          {"augment", augment},
-          {"rotation", rotation},
-          {"shift", shift},
-          {"zoom", zoom},
-          {"erase", erase},
-          {"augment_all", augment_all},
-          {"flip", flip},
-          {"balance", balance_name(balance)},
-          {"class_weighted", class_weighted},
-          {"label_smoothing", label_smoothing},
-          {"teachers", teachers},
-          {"distill", distill},
-          {"temperature", temperature},
-          {"teacher_targets", teacher_targets},
-          {"transfer", transfer},
-          {"recalibrate_bn", recalibrate_bn},
-          {"recalibrate_mode", recalibrate_mode},
-          {"ema", ema},
-          {"mixup", mixup},
-          {"sam", sam},
-          {"val_fraction", val_fraction},
-          {"seed", seed},
-          {"split_seed", split_seed}};
+  nlohmann::json j = {{"recipe", recipe}};
+  for_each_train_setting([&](const TrainSetting& s, auto member) {
+    if (s.key) j[s.key] = setting_json(this->*member);
+  });
+  return j;
 }
 
 }  // namespace fermap

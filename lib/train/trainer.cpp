@@ -22,6 +22,7 @@
 #include "fermap/progress.hpp"
 #include "fermap/serialize.hpp"
 #include "fermap/train.hpp"
+#include "fermap/train_settings.hpp"
 #include "fermap/zoo.hpp"
 #include "train/class_subset_init.hpp"
 #include "train/config_check.hpp"
@@ -255,13 +256,12 @@ bool Run::try_resume(Position& p) {
     throw FormatError(files_.checkpoint() + ": not a training checkpoint");
   nlohmann::json saved = extra["config"], now = c_.to_json();
   // A setting the checkpoint does not name is newer than the checkpoint, which was made with the
-  // behaviour there was before the setting existed.
-  const nlohmann::json before_setting_existed = {{"rotation", 10.0f}, {"shift", 0.1f}, {"zoom", 0.1f}, {"erase", 0.0f},
-                                                 {"split_seed", 0}, {"distill", TrainConfig{}.distill},
-                                                 {"temperature", TrainConfig{}.temperature}, {"ema", 0.0f},
-                                                 {"mixup", 0.0f}, {"transfer", ""}, {"sam", 0.0f},
-                                                 {"teacher_targets", "online"}, {"weight_decay", 0.0f},
-                                                 {"recalibrate_mode", "training"}};
+  // behaviour there was before the setting existed: the setting's default.
+  nlohmann::json before_setting_existed = nlohmann::json::object();
+  const nlohmann::json defaults = TrainConfig{}.to_json();
+  for_each_train_setting([&](const TrainSetting& s, auto) {
+    if (s.lacking_in_old_checkpoints) before_setting_existed[s.key] = defaults[s.key];
+  });
   for (auto it = now.begin(); it != now.end(); ++it) {
     // The images are compared below, not the folder's name; the starting weights only mattered at
     // step 0 (the checkpoint holds the current ones), so a moved --init file does not matter either.

@@ -31,7 +31,7 @@ std::string outcome(const TrainResult& r) {
 
 std::string recipe_help() {
   std::string out = "Named settings (explicit flags override them):";
-  for (const auto& name : recipe_names()) out += "\n  " + name + ": " + recipe(name).to_json().dump();
+  for (const auto& name : recipe_names()) out += "\n  " + name + ": " + recipe(name).to_text();
   return out;
 }
 
@@ -91,7 +91,7 @@ void add_train_command(CLI::App& app) {
     if (c.teachers.empty() && distillation_flags)
       throw ArgumentError("--distill, --temperature and --teacher-targets need at least one --teacher");
     if (f->print_config) {
-      std::cout << c.to_json().dump(2) << "\n";
+      std::cout << c.to_text(2) << "\n";
       return;
     }
     const std::atomic<bool>& signalled = stop_on_interrupt();

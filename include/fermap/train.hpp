@@ -89,7 +89,10 @@ struct TrainConfig {
   double max_minutes = 0;
   bool skip_bad = false;
 
-  nlohmann::json to_json() const;
+  nlohmann::json to_json() const;  // what checkpoints store and --resume compares: the exact values
+  // The same as people read it: each float as the shortest decimal that reads back as it (0.002,
+  // not 0.0020000000949949026). indent as nlohmann::json::dump's (-1: one line).
+  std::string to_text(int indent = -1) const;
 };
 
 // "paper": exactly the paper's settings; "fast": ours, the quickest route we found to the paper's

@@ -1,4 +1,7 @@
 // The named training recipes and the config's JSON form (logged and stored in checkpoints).
+#include <charconv>
+#include <string>
+
 #include <nlohmann/json.hpp>
 
 #include "fermap/error.hpp"
@@ -49,6 +52,23 @@ nlohmann::json TrainConfig::to_json() const {
     if (s.key) j[s.key] = setting_json(this->*member);
   });
   return j;
+}
+
+std::string TrainConfig::to_text(int indent) const {
+  nlohmann::json j = to_json();
+  for (auto& setting : j.items()) {
+    nlohmann::json& value = setting.value();
+    if (!value.is_number_float()) continue;
+    const double exact = value.get<double>();
+    const float single = static_cast<float>(exact);
+    if (static_cast<double>(single) != exact) continue;  // a double setting, written as it is
+    char text[32];
+    const auto end = std::to_chars(text, text + sizeof text, single).ptr;
+    double shortest = 0;
+    std::from_chars(text, end, shortest);
+    value = shortest;
+  }
+  return j.dump(indent);
 }
 
 }  // namespace fermap

@@ -464,7 +464,7 @@ Position Run::set_up() {
     early_log_.push_back(line);
   }
   files_.create();
-  files_.log("config: " + c_.to_json().dump());
+  files_.log("config: " + c_.to_text());
   for (const std::string& line : early_log_) files_.log(line);
 
   optimizer_ = make_optimizer(c_.optimizer, c_.weight_decay);

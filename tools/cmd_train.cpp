@@ -35,8 +35,7 @@ std::string recipe_help() {
   return out;
 }
 
-
-// The CLI11 option for one setting, bound to its member of `config`, with the setting's check.
+// The CLI11 option for one setting, bound to `value`, with the setting's check.
 template <class T>
 CLI::Option* add_setting(CLI::App* cmd, const TrainSetting& s, T& value) {
   CLI::Option* option = nullptr;

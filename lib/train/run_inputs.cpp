@@ -4,7 +4,6 @@
 
 #include "fermap/data/fer2013.hpp"
 #include "fermap/error.hpp"
-#include "fermap/zoo.hpp"
 #include "train/class_subset_init.hpp"
 #include "train/fingerprint.hpp"
 #include "train/run.hpp"

@@ -170,6 +170,9 @@ TEST_CASE("every file of the hostile corpus through every subcommand that reads 
     expect_clear_errors(kBrokenModels, readers);
     // Whole, valid files of an architecture the face commands cannot use: summary shows them.
     expect_clear_errors(kWrongArchitecture, Commands(readers.begin(), readers.end() - 1));
+    // `fermap average` reads every file as the first one is read, so the second stands for all.
+    expect_clear_errors(kBrokenModels, {"average " + kShipped + " {} --out " + tmp("averaged.fmp")});
+    CHECK_FALSE(fs::exists(tmp("averaged.fmp")));
   }
 
   SECTION("song tables") {

@@ -5,10 +5,12 @@
 // (class_bias.hpp says why) and fold them into the output layer's bias.
 #include <cstdio>
 #include <iostream>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "recorded_split.hpp"
 #include "fermap/batch_norm_statistics.hpp"
 #include "fermap/class_bias.hpp"
 #include "fermap/classifier.hpp"
@@ -33,13 +35,10 @@ struct CalibrateFlags {
 // The split the model was trained with, from the config `fermap train` stores in the model file;
 // a flag the user gave wins. Returns a line saying where the split came from.
 std::string choose_split(const LoadedModel& loaded, const CLI::App& cmd, CalibrateFlags& f) {
-  const nlohmann::json& extra = loaded.meta.extra;
-  const bool recorded = extra.is_object() && extra.contains("config") && extra["config"].is_object();
+  const std::optional<RecordedSplit> recorded = recorded_split(loaded.meta);
   if (recorded) {
-    const nlohmann::json& config = extra["config"];
-    const uint64_t seed = config.value("seed", uint64_t{1}), split_seed = config.value("split_seed", uint64_t{0});
-    if (cmd.count("--val-fraction") == 0) f.val_fraction = config.value("val_fraction", 0.1);
-    if (cmd.count("--split-seed") == 0) f.split_seed = split_seed ? split_seed : seed;
+    if (cmd.count("--val-fraction") == 0) f.val_fraction = recorded->val_fraction;
+    if (cmd.count("--split-seed") == 0) f.split_seed = recorded->split_seed;
   }
   char line[200];
   std::snprintf(line, sizeof line, "training split: %.0f %% validation drawn by seed %llu (%s)", 100 * f.val_fraction,

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   fermap::cli::add_train_command(app);
   fermap::cli::add_eval_command(app);
   fermap::cli::add_calibrate_command(app);
+  fermap::cli::add_average_command(app);
   fermap::cli::add_predict_command(app);
   fermap::cli::add_recommend_command(app);
   fermap::cli::add_serve_command(app);

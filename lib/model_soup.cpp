@@ -51,8 +51,7 @@ LoadedModel average_model_files(const std::vector<std::string>& paths, std::vect
       throw FormatError(paths[k] + ": holds a different architecture than " + paths[0]);
     if (loaded.meta.classes != soup.meta.classes)
       throw FormatError(paths[k] + ": its classes differ from those of " + paths[0]);
-    if (loaded.meta.preprocessing.scale != soup.meta.preprocessing.scale ||
-        loaded.meta.preprocessing.channels != soup.meta.preprocessing.channels)
+    if (loaded.meta.preprocessing != soup.meta.preprocessing)
       throw FormatError(paths[k] + ": its preprocessing differs from that of " + paths[0]);
     if (metas) metas->push_back(loaded.meta);
     others.push_back(std::move(loaded));

@@ -30,8 +30,8 @@ void average_weights(const std::vector<Model*>& models);
 // preprocessing, training record) the result keeps. Throws load_model's errors for a file that
 // cannot be read or is not a whole model file, FormatError naming a file that holds another
 // architecture, other classes or other preprocessing than the first, and ArgumentError when
-// fewer than two paths are given. With `metas`, fills it with each
-// file's meta, in the order of `paths`.
+// fewer than two paths are given. With `metas`, fills it with each file's meta, in the order of
+// `paths`.
 LoadedModel average_model_files(const std::vector<std::string>& paths, std::vector<ModelMeta>* metas = nullptr);
 
 }  // namespace fermap

@@ -21,8 +21,7 @@ Teachers::Teachers(const std::vector<std::string>& paths, const std::vector<std:
     if (loaded.meta.classes != classes)
       throw Error(path + ": the teacher's classes are " + join_class_list(loaded.meta.classes) + ", the student's are " +
                   join_class_list(classes) + "; a teacher needs the same classes");
-    if (loaded.model.input_shape() != input || loaded.meta.preprocessing.channels != preprocessing.channels ||
-        loaded.meta.preprocessing.scale != preprocessing.scale)
+    if (loaded.model.input_shape() != input || loaded.meta.preprocessing != preprocessing)
       throw Error(path + ": the teacher takes inputs " + loaded.model.input_shape().str() + ", the student " + input.str() +
                   " (or they scale pixels differently); a teacher must take the student's batches as they are");
     models_.push_back(std::move(loaded.model));

@@ -34,6 +34,7 @@ size_t recompute_batch_norm_statistics(Model& model, const Preprocessing& pre, c
   BatchOptions bo;
   bo.scale = pre.scale;
   bo.channels = pre.channels;
+  bo.equalize = pre.equalize;
   const size_t batch = static_cast<size_t>(options.batch);
   // A last batch smaller than 2 would give a zero variance: it is left out.
   size_t used = 0;

@@ -4,6 +4,7 @@
 
 #include "fermap/data/augment.hpp"
 #include "fermap/data/batch.hpp"
+#include "fermap/data/equalize.hpp"
 #include "fermap/error.hpp"
 #include "fermap/loss.hpp"
 
@@ -44,9 +45,15 @@ Tensor Classifier::predict(const Tensor& faces) const {
   Tensor x(Shape{n, side, side, channels}), logits, probabilities, mean;
   std::vector<float> view_pixels(static_cast<size_t>(pixels));
   const float scale = meta_.preprocessing.scale;
+  const bool equalize = meta_.preprocessing.equalize;
+  // Equalised once per face, not once per view.
+  std::vector<float> equalized(equalize ? static_cast<size_t>(n * pixels) : 0);
+  for (int i = 0; equalize && i < n; ++i)
+    equalize_histogram(faces.data() + i * pixels, static_cast<size_t>(pixels), equalized.data() + i * pixels);
+  const float* all_faces = equalize ? equalized.data() : faces.data();
   for (const AffineDraw& view : views) {
     for (int i = 0; i < n; ++i) {
-      const float* face = faces.data() + i * pixels;
+      const float* face = all_faces + i * pixels;
       if (!view.is_identity()) {
         augment_image(face, side, side, view, view_pixels.data());
         face = view_pixels.data();

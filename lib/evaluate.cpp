@@ -6,6 +6,7 @@
 
 #include "fermap/data/augment.hpp"
 #include "fermap/data/batch.hpp"
+#include "fermap/data/equalize.hpp"
 #include "fermap/data/fer2013.hpp"
 #include "fermap/error.hpp"
 #include "fermap/loss.hpp"
@@ -23,9 +24,14 @@ void fill_batch(const Dataset& data, size_t first, size_t count, const AffineDra
 #pragma omp parallel
   {
     std::vector<float> warped(view.is_identity() ? 0 : pixels);
+    std::vector<uint8_t> equalized(pre.equalize ? pixels : 0);
 #pragma omp for schedule(static)
     for (size_t i = 0; i < count; ++i) {
       const uint8_t* src = data.image(first + i);
+      if (pre.equalize) {
+        equalize_histogram(src, pixels, equalized.data());
+        src = equalized.data();
+      }
       float* dst = x.data() + i * pixels * static_cast<size_t>(c);
       if (view.is_identity()) {
         write_input_pixels(src, pixels, c, pre.scale, dst);

@@ -141,6 +141,12 @@ ModelMeta meta_of(const std::string& path, const nlohmann::json& header) {
     if (!scale || !channels) throw FormatError(path + ": malformed preprocessing in the header");
     meta.preprocessing.scale = *scale;
     meta.preprocessing.channels = static_cast<int>(*channels);
+    // Files from before equalisation existed lack the key: they were trained without it.
+    const auto equalize = pre.find("equalize");
+    if (equalize != pre.end()) {
+      if (!equalize->is_boolean()) throw FormatError(path + ": malformed preprocessing in the header (equalize)");
+      meta.preprocessing.equalize = equalize->get<bool>();
+    }
     meta.extra = header.value("extra", nlohmann::json::object());
   } catch (const nlohmann::json::exception&) {
     throw FormatError(path + ": header lacks classes or preprocessing");
@@ -280,7 +286,10 @@ void save_model(const std::string& path, Model& model, const ModelMeta& meta, co
   const nlohmann::json header = {
       {"architecture", model.architecture()},
       {"classes", meta.classes},
-      {"preprocessing", {{"scale", meta.preprocessing.scale}, {"channels", meta.preprocessing.channels}}},
+      {"preprocessing",
+       {{"scale", meta.preprocessing.scale},
+        {"channels", meta.preprocessing.channels},
+        {"equalize", meta.preprocessing.equalize}}},
       {"layer_state", state},
       {"tensors", tensors},
       {"extra", meta.extra}};

@@ -185,7 +185,7 @@ TEST_CASE("fermap train --print-config lays every flag given over the recipe", "
       {"--optimizer", "adamw", "adamw"}, {"--weight-decay", "0.25", 0.25}, {"--schedule", "cosine", "cosine"},
       {"--l2", "0.5", 0.5}, {"--augment", "false", false}, {"--rotation", "20", 20.0}, {"--shift", "0.25", 0.25},
       {"--zoom-range", "0.5", 0.5}, {"--erase", "0.5", 0.5}, {"--augment-all", "false", false},
-      {"--flip", "false", false}, {"--balance", "sampler", "sampler"}, {"--class-weights", "true", true},
+      {"--flip", "false", false}, {"--equalize", "true", true}, {"--balance", "sampler", "sampler"}, {"--class-weights", "true", true},
       {"--label-smoothing", "0.25", 0.25}, {"--teacher", "a.fmp --teacher b.fmp", {"a.fmp", "b.fmp"}},
       {"--distill", "0.75", 0.75}, {"--temperature", "4", 4.0}, {"--teacher-targets", "fixed", "fixed"},
       {"--transfer", "fear", "fear"}, {"--recalibrate-bn", "3", 3}, {"--recalibrate-mode", "plain", "plain"},

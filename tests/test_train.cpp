@@ -308,7 +308,7 @@ TEST_CASE("a setting older checkpoints lack is taken at the value those runs wer
       {"init", ""}, {"teachers", nlohmann::json::array()}, {"rotation", 10.0f}, {"shift", 0.1f}, {"zoom", 0.1f},
       {"erase", 0.0f}, {"split_seed", 0}, {"distill", 0.5f}, {"temperature", 2.0f}, {"ema", 0.0f},
       {"mixup", 0.0f}, {"transfer", ""}, {"sam", 0.0f}, {"teacher_targets", "online"},
-      {"weight_decay", 0.0f}, {"recalibrate_mode", "training"}};
+      {"weight_decay", 0.0f}, {"recalibrate_mode", "training"}, {"equalize", false}};
   const nlohmann::json defaults = TrainConfig{}.to_json();
   nlohmann::json flagged = nlohmann::json::object();
   for_each_train_setting([&](const TrainSetting& s, auto) {
@@ -457,4 +457,26 @@ TEST_CASE("the second pass of --sam leaves the batch-norm moving statistics alon
   }
   CHECK(moved > 0);  // the statistics did move
   CHECK(differing == 0);
+}
+
+TEST_CASE("train --equalize learns from equalised faces, records it, and refuses a teacher that does not equalise",
+          "[train]") {
+  TrainConfig plain = tiny_config("train_unequalized", 2);
+  const TrainResult unequalized = train(plain);
+  TrainConfig c = tiny_config("train_equalized", 2);
+  c.equalize = true;
+  const TrainResult r = train(c);
+  CHECK(load_model(r.best_model_path).meta.preprocessing.equalize);
+  CHECK(load_model(r.checkpoint_path).meta.preprocessing.equalize);
+  CHECK_FALSE(load_model(unequalized.checkpoint_path).meta.preprocessing.equalize);
+  // The batches were other images: the weights went elsewhere.
+  CHECK(all_weights(r.checkpoint_path) != all_weights(unequalized.checkpoint_path));
+  // Eval equalises too (it reads the model's preprocessing): the network answers what it learnt.
+  CHECK(tiny_test_accuracy(r.best_model_path) > 0.6);
+
+  TrainConfig mismatched = tiny_config("train_equalized_teacher", 1);
+  mismatched.equalize = true;
+  mismatched.teachers = {unequalized.best_model_path};
+  CHECK_THROWS_WITH(train(mismatched), Catch::Contains(unequalized.best_model_path) && Catch::Contains("equalise"));
+  CHECK_FALSE(fs::exists(mismatched.out_dir));
 }

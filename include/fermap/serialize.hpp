@@ -31,8 +31,11 @@ constexpr uint32_t kModelFormatVersion = 1;
 struct Preprocessing {
   float scale = 1.0f / 255.0f;  // pixel value multiplier (Keras rescale)
   int channels = 1;             // the model's input channels; a gray face is replicated to 3
+  bool equalize = false;        // histogram-equalise each face first (data/equalize.hpp)
 
-  bool operator==(const Preprocessing& other) const { return scale == other.scale && channels == other.channels; }
+  bool operator==(const Preprocessing& other) const {
+    return scale == other.scale && channels == other.channels && equalize == other.equalize;
+  }
   bool operator!=(const Preprocessing& other) const { return !(*this == other); }
 };
 

@@ -37,6 +37,7 @@ struct TrainConfig {
   float erase = AugmentOptions{}.erase;            // probability of random erasing (not in the paper)
   bool augment_all = false;         // augment originals too, not only the balancing copies
   bool flip = false;                // horizontal flips (not in the paper)
+  bool equalize = false;            // histogram-equalise every face (not in the paper)
   Balance balance = Balance::paper;
   bool class_weighted = false;      // weight the loss by inverse class frequency
   float label_smoothing = 0.0f;

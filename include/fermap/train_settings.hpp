@@ -82,6 +82,11 @@ void for_each_train_setting(Visit&& visit) {
   visit(S("--augment-all", "augment_all", "Augment originals too, not only balancing copies"),
         &TrainConfig::augment_all);
   visit(S("--flip", "flip", "Random horizontal flips"), &TrainConfig::flip);
+  visit(S("--equalize", "equalize",
+          "Histogram-equalise every face before anything else; the model records it, so eval, predict and the "
+          "app do the same")
+            .added_later(),
+        &TrainConfig::equalize);
   visit(S("--balance", "balance", "paper, sampler or none"), &TrainConfig::balance);
   visit(S("--class-weights", "class_weighted", "Weight the loss by inverse class frequency"),
         &TrainConfig::class_weighted);

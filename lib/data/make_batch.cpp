@@ -2,6 +2,7 @@
 #include <vector>
 
 #include "fermap/data/batch.hpp"
+#include "fermap/data/equalize.hpp"
 #include "fermap/error.hpp"
 
 namespace fermap {
@@ -25,11 +26,16 @@ void make_batch(const Dataset& data, const EpochItem* items, size_t count,
 #pragma omp parallel
   {
     std::vector<float> warped(pixels);
+    std::vector<uint8_t> equalized(options.equalize ? pixels : 0);
 #pragma omp for schedule(static)
     for (int64_t i = 0; i < n; ++i) {
       const auto k = static_cast<size_t>(i);
       const EpochItem& item = items[k];
       const uint8_t* src = data.image(item.index);
+      if (options.equalize) {
+        equalize_histogram(src, pixels, equalized.data());
+        src = equalized.data();
+      }
       float* out = x.data() + k * pixels * static_cast<size_t>(ch);
       labels[k] = data.labels[item.index];
       if (item.augment) {

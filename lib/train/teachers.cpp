@@ -23,7 +23,7 @@ Teachers::Teachers(const std::vector<std::string>& paths, const std::vector<std:
                   join_class_list(classes) + "; a teacher needs the same classes");
     if (loaded.model.input_shape() != input || loaded.meta.preprocessing != preprocessing)
       throw Error(path + ": the teacher takes inputs " + loaded.model.input_shape().str() + ", the student " + input.str() +
-                  " (or they scale pixels differently); a teacher must take the student's batches as they are");
+                  " (or they scale or equalise pixels differently); a teacher must take the student's batches as they are");
     models_.push_back(std::move(loaded.model));
     files.add(bytes);
   }

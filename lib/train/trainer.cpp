@@ -157,6 +157,7 @@ EpochPosition TrainingRun::set_up() {
   model_ = make_zoo_model(c_.model, {static_cast<int>(labeled_classes_), c_.seed});
   meta_.classes.assign(train_.class_names.begin(), train_.class_names.begin() + static_cast<std::ptrdiff_t>(labeled_classes_));
   meta_.preprocessing.channels = model_.input_shape()[2];
+  meta_.preprocessing.equalize = c_.equalize;
   if (!c_.init.empty() && !(c_.resume && std::filesystem::exists(files_.checkpoint()))) start_from(c_.init);
   teachers_ = Teachers(c_.teachers, meta_.classes, model_.input_shape(), meta_.preprocessing);
   if (!teachers_.empty()) {
@@ -197,7 +198,9 @@ EpochPosition TrainingRun::set_up() {
 
 BatchOptions TrainingRun::batch_options() const {
   BatchOptions bo;
-  bo.channels = model_.input_shape()[2];
+  bo.scale = meta_.preprocessing.scale;
+  bo.channels = meta_.preprocessing.channels;
+  bo.equalize = meta_.preprocessing.equalize;
   bo.seed = c_.seed;
   bo.augment.horizontal_flip = c_.flip;
   bo.augment.rotation_deg = c_.rotation;

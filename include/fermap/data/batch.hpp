@@ -47,6 +47,7 @@ std::vector<EpochItem> plan_epoch(const Dataset& data, Balance balance, bool aug
 struct BatchOptions {
   float scale = 1.0f / 255;  // x = pixel * scale
   int channels = 1;          // 1, or 3 to replicate the gray image (VGG16 / ResNet50 input)
+  bool equalize = false;     // histogram-equalise each image before augmenting it (equalize.hpp)
   AugmentOptions augment;
   uint64_t seed = 0;
   uint64_t epoch = 0;

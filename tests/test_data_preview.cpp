@@ -10,6 +10,7 @@
 
 #include <opencv2/imgcodecs.hpp>
 
+#include "fermap/data/equalize.hpp"
 #include "fermap/data/fer2013.hpp"
 #include "fermap/data/preview.hpp"
 #include "fermap/error.hpp"
@@ -80,6 +81,28 @@ TEST_CASE("augmentation_preview: grid size, original tiles exact, deterministic 
   CHECK_THROWS_AS(write_preview_png(a, "/nonexistent/dir/p.png"), IoError);
   o.count = 0;
   CHECK_THROWS_AS(augmentation_preview(d, o), ArgumentError);
+}
+
+TEST_CASE("augmentation_preview --equalize shows each original equalised", "[data]") {
+  const Dataset d = load_image_folder(fixture("folder"), "train", LoadOptions{});
+  PreviewOptions o;
+  o.count = 1;
+  o.augmented = 1;
+  o.zoom = 2;
+  const PreviewImage plain = augmentation_preview(d, o);
+  o.equalize = true;
+  const PreviewImage equalized = augmentation_preview(d, o);
+  // The first row's original: 48x48 pixels drawn 2x2 each, at (100, 28).
+  const auto original = [](const PreviewImage& image) {
+    std::vector<uint8_t> face(48 * 48);
+    for (int r = 0; r < 48; ++r)
+      for (int c = 0; c < 48; ++c) face[static_cast<size_t>(r * 48 + c)] = image.pixels[static_cast<size_t>((28 + 2 * r) * image.width + 100 + 2 * c)];
+    return face;
+  };
+  std::vector<uint8_t> expected = original(plain);
+  equalize_histogram(expected.data(), expected.size(), expected.data());
+  REQUIRE(expected != original(plain));
+  CHECK(original(equalized) == expected);
 }
 
 TEST_CASE("fermap data stats and preview run on the fixtures", "[data][cli]") {

@@ -69,6 +69,7 @@ void add_data_command(CLI::App& app) {
   preview->add_option("--shift", opts->augment.width_shift, "Width and height shift range (fraction)")->capture_default_str()->check(CLI::Range(0.0, 0.5));
   preview->add_option("--zoom-range", opts->augment.zoom, "Zoom range: zoom drawn in [1-z, 1+z]")->capture_default_str()->check(CLI::Range(0.0, 0.9));
   preview->add_flag("--flip", opts->augment.horizontal_flip, "Also flip horizontally at random");
+  preview->add_flag("--equalize", opts->equalize, "Histogram-equalise each image first, as train --equalize does");
   preview->add_option("--erase", opts->augment.erase, "Probability of random erasing")->capture_default_str()->check(CLI::Range(0.0, 1.0));
   preview->callback([preview_flags, opts, out, split] {
     opts->augment.height_shift = opts->augment.width_shift;

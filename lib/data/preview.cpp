@@ -7,6 +7,7 @@
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "fermap/data/equalize.hpp"
 #include "fermap/error.hpp"
 #include "fermap/face/image_io.hpp"
 #include "fermap/rng.hpp"
@@ -74,17 +75,22 @@ PreviewImage augmentation_preview(const Dataset& data, const PreviewOptions& opt
   text("augmented (seed " + std::to_string(options.seed) + ")", label_w + tile_w + gap, header_h - 9);
 
   std::vector<float> warped(data.image_bytes());
+  std::vector<uint8_t> source(data.image_bytes());
   cv::Mat face(h, w, CV_8UC1), big;
   for (int row = 0; row < options.count; ++row) {
     const size_t i = picks[static_cast<size_t>(row)];
     const int y = header_h + row * (tile_h + pad);
     text(data.class_names[static_cast<size_t>(data.labels[i])], 8, y + tile_h / 2 + 5);
+    if (options.equalize)
+      equalize_histogram(data.image(i), source.size(), source.data());
+    else
+      std::copy_n(data.image(i), source.size(), source.data());
     for (int k = 0; k <= options.augmented; ++k) {
       if (k == 0) {
-        std::copy_n(data.image(i), data.image_bytes(), face.data);
+        std::copy_n(source.data(), source.size(), face.data);
       } else {
         const uint64_t stream = (static_cast<uint64_t>(row) << 16) + static_cast<uint64_t>(k);
-        augment_image(data.image(i), h, w, draw_augmentation(options.augment, options.seed, stream, {h, w}),
+        augment_image(source.data(), h, w, draw_augmentation(options.augment, options.seed, stream, {h, w}),
                       warped.data());
         for (size_t p = 0; p < warped.size(); ++p)
           face.data[p] = static_cast<uint8_t>(std::clamp(std::lround(warped[p]), 0L, 255L));

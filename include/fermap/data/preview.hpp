@@ -26,6 +26,7 @@ struct PreviewOptions {
   int augmented = 5;    // augmented versions beside each original
   int zoom = 3;         // each 48x48 face is drawn zoom times larger (nearest neighbour)
   uint64_t seed = 0;    // picks the images and the augmentations
+  bool equalize = false;  // histogram-equalise each image first, as `train --equalize` does
   AugmentOptions augment;
 };
 

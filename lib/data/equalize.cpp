@@ -1,3 +1,4 @@
+// equalize_histogram: one 256-level map per image from its cumulative histogram, for bytes and float levels alike.
 #include "fermap/data/equalize.hpp"
 
 #include <algorithm>

@@ -16,6 +16,7 @@
 #include "fermap/error.hpp"
 #include "fermap/evaluate.hpp"
 #include "fermap/serialize.hpp"
+#include "fermap/tensor.hpp"
 #include "model_file_edit.hpp"
 
 using namespace fermap;
@@ -58,13 +59,6 @@ Dataset dataset_of(const std::vector<std::vector<uint8_t>>& images) {
     d.sources.push_back("image" + std::to_string(i));
   }
   return d;
-}
-
-float max_abs_difference(const Tensor& a, const Tensor& b) {
-  REQUIRE(a.shape() == b.shape());
-  float worst = 0;
-  for (int64_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::abs(a[i] - b[i]));
-  return worst;
 }
 
 void write_file(const std::string& path, const std::string& bytes) {
@@ -145,11 +139,11 @@ TEST_CASE("make_batch and eval equalise each image first when asked", "[data]") 
   const std::vector<EpochItem> first = {{0, true, 1}};
   make_batch(plain, first.data(), 1, o, a, labels);
   make_batch(plain, items.data() + 1, 1, o, b, labels);
-  CHECK(max_abs_difference(a, b) == 0.0f);
+  CHECK(max_abs_diff(a, b) == 0.0f);
   o.equalize = false;
   make_batch(plain, first.data(), 1, o, a, labels);
   make_batch(plain, items.data() + 1, 1, o, b, labels);
-  CHECK(max_abs_difference(a, b) > 0.1f);
+  CHECK(max_abs_diff(a, b) > 0.1f);
 
   LoadedModel model = load_model(shipped_model());
   Preprocessing pre = model.meta.preprocessing;
@@ -176,7 +170,7 @@ TEST_CASE("the classifier equalises faces as eval does when the model says so", 
   const Tensor p = equalizing.predict(as_floats);
   EvalOptions tta;
   tta.tta = true;
-  CHECK(max_abs_difference(p, predict_dataset(equalizing.model(), meta.preprocessing, faces, tta)) < 1e-6f);
+  CHECK(max_abs_diff(p, predict_dataset(equalizing.model(), meta.preprocessing, faces, tta)) < 1e-6f);
   for (int k = 0; k < p.dim(1); ++k) CHECK(p[k] == Approx(p[p.dim(1) + k]).margin(1e-6));
   // Without equalisation the lighting changes the answer, so the check above can fail.
   const Tensor q = unequalized.predict(as_floats);

@@ -87,7 +87,7 @@ Evaluation evaluate_probabilities(const Tensor& p, const Dataset& data) {
   return e;
 }
 
-Evaluation evaluate(const std::vector<ModelRef>& models, const Dataset& data, const EvalOptions& options) {
+Tensor predict_ensemble(const std::vector<ModelRef>& models, const Dataset& data, const EvalOptions& options) {
   if (models.empty()) throw ArgumentError("no model to evaluate");
   const float share = 1.0f / static_cast<float>(models.size());
   Tensor average;
@@ -99,7 +99,11 @@ Evaluation evaluate(const std::vector<ModelRef>& models, const Dataset& data, co
     if (average.empty()) average = Tensor(p.shape());
     add_scaled(p, share, average);
   }
-  return evaluate_probabilities(average, data);
+  return average;
+}
+
+Evaluation evaluate(const std::vector<ModelRef>& models, const Dataset& data, const EvalOptions& options) {
+  return evaluate_probabilities(predict_ensemble(models, data, options), data);
 }
 
 Evaluation evaluate(const Model& model, const ModelMeta& meta, const Dataset& data, const EvalOptions& options) {

@@ -181,7 +181,7 @@ TEST_CASE("fermap train --print-config lays every flag given over the recipe", "
   // A value unlike the fast recipe's for every setting of a run, and what the config must hold.
   const std::vector<std::tuple<std::string, std::string, nlohmann::json>> given = {
       {"--data", "faces/", "faces/"}, {"--model", "vgg16", "vgg16"}, {"--classes", "all", "all"},
-      {"--init", "start.fmp", "start.fmp"}, {"--epochs", "7", 7}, {"--batch", "16", 16}, {"--lr", "0.5", 0.5},
+      {"--exclude", "doubtful.txt", "doubtful.txt"}, {"--init", "start.fmp", "start.fmp"}, {"--epochs", "7", 7}, {"--batch", "16", 16}, {"--lr", "0.5", 0.5},
       {"--optimizer", "adamw", "adamw"}, {"--weight-decay", "0.25", 0.25}, {"--schedule", "cosine", "cosine"},
       {"--l2", "0.5", 0.5}, {"--augment", "false", false}, {"--rotation", "20", 20.0}, {"--shift", "0.25", 0.25},
       {"--zoom-range", "0.5", 0.5}, {"--erase", "0.5", 0.5}, {"--augment-all", "false", false},

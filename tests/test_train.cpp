@@ -308,7 +308,8 @@ TEST_CASE("a setting older checkpoints lack is taken at the value those runs wer
       {"init", ""}, {"teachers", nlohmann::json::array()}, {"rotation", 10.0f}, {"shift", 0.1f}, {"zoom", 0.1f},
       {"erase", 0.0f}, {"split_seed", 0}, {"distill", 0.5f}, {"temperature", 2.0f}, {"ema", 0.0f},
       {"mixup", 0.0f}, {"transfer", ""}, {"sam", 0.0f}, {"teacher_targets", "online"},
-      {"weight_decay", 0.0f}, {"recalibrate_mode", "training"}, {"equalize", false}};
+      {"weight_decay", 0.0f}, {"recalibrate_mode", "training"}, {"equalize", false},
+      {"exclude", ""}};
   const nlohmann::json defaults = TrainConfig{}.to_json();
   nlohmann::json flagged = nlohmann::json::object();
   for_each_train_setting([&](const TrainSetting& s, auto) {

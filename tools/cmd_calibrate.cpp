@@ -5,7 +5,6 @@
 // (class_bias.hpp says why) and fold them into the output layer's bias.
 #include <cstdio>
 #include <iostream>
-#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -31,21 +30,6 @@ struct CalibrateFlags {
   bool skip_bad = false;
   bool class_bias = false;
 };
-
-// The split the model was trained with, from the config `fermap train` stores in the model file;
-// a flag the user gave wins. Returns a line saying where the split came from.
-std::string choose_split(const LoadedModel& loaded, const CLI::App& cmd, CalibrateFlags& f) {
-  const std::optional<RecordedSplit> recorded = recorded_split(loaded.meta);
-  if (recorded) {
-    if (cmd.count("--val-fraction") == 0) f.val_fraction = recorded->val_fraction;
-    if (cmd.count("--split-seed") == 0) f.split_seed = recorded->split_seed;
-  }
-  char line[200];
-  std::snprintf(line, sizeof line, "training split: %.0f %% validation drawn by seed %llu (%s)", 100 * f.val_fraction,
-                static_cast<unsigned long long>(f.split_seed),
-                recorded ? "as the model was trained, unless a flag says otherwise" : "the model records no training split");
-  return line;
-}
 
 double validation_accuracy(const LoadedModel& m, const Dataset& val) {
   return val.size() ? evaluate(m.model, m.meta, val, EvalOptions{}).metrics.accuracy : 0.0;
@@ -95,7 +79,7 @@ void calibrate(const CLI::App& cmd, CalibrateFlags f) {
   for (Layer* layer : loaded.model.all_layers()) batch_norms += dynamic_cast<BatchNormalization*>(layer) != nullptr;
   if (batch_norms == 0 && !f.class_bias)
     throw ArgumentError(f.model + ": the model has no batch-norm layer, so there are no statistics to recompute");
-  const std::string split_line = choose_split(loaded, cmd, f);
+  const std::string split_line = choose_split(loaded.meta, cmd, f.val_fraction, f.split_seed);
   if (!(f.val_fraction >= 0 && f.val_fraction < 1)) throw ArgumentError("--val-fraction must be in [0, 1)");
   if (f.class_bias && f.val_fraction == 0)
     throw ArgumentError("--class-bias fits on the validation images, so --val-fraction must be above 0");

@@ -1,4 +1,5 @@
 // fermap data stats|preview: look at a FER2013 copy (image folder or fer2013.csv) before training.
+// (`fermap data suspects`, which needs trained models, lives in cmd_suspects.cpp.)
 #include <iostream>
 #include <memory>
 #include <string>
@@ -77,6 +78,8 @@ void add_data_command(CLI::App& app) {
     write_preview_png(augmentation_preview(d, *opts), *out);
     std::cout << "wrote " << *out << " (" << opts->count << " images from " << d.size() << ")\n";
   });
+
+  add_suspects_command(*data);
 }
 
 }  // namespace fermap::cli

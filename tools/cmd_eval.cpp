@@ -5,9 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
-#include "fermap/classifier.hpp"
-#include "fermap/data/fer2013.hpp"
-#include "fermap/error.hpp"
+#include "ensemble.hpp"
 #include "fermap/evaluate.hpp"
 #include "fermap/plot.hpp"
 
@@ -33,31 +31,15 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--batch", f->batch)->check(kPositive);
   cmd->add_flag("--skip-bad", f->skip_bad, "Skip unreadable images instead of stopping");
   cmd->callback([f] {
-    std::vector<LoadedModel> loaded;
-    for (const std::string& path : f->models) {
-      loaded.push_back(load_model(path));
-      check_classifier_model(loaded.back(), path);
-      const LoadedModel &first = loaded.front(), &added = loaded.back();
-      if (added.meta.classes != first.meta.classes)
-        throw ArgumentError(path + ": its classes are " + join_class_list(added.meta.classes) + ", " + f->models.front() +
-                            "'s are " + join_class_list(first.meta.classes) + "; an ensemble needs the same classes");
-      if (added.model.input_shape() != first.model.input_shape())
-        throw ArgumentError(path + ": its input is " + added.model.input_shape().str() + ", " + f->models.front() + "'s is " +
-                            first.model.input_shape().str() + "; an ensemble needs the same input size");
-    }
-    LoadOptions lo;
-    lo.classes = loaded.front().meta.classes;
-    lo.height = lo.width = loaded.front().model.input_shape()[0];
-    lo.skip_bad = f->skip_bad;
+    const std::vector<LoadedModel> loaded = load_ensemble(f->models);
+    const LoadOptions lo = ensemble_load_options(loaded, f->skip_bad);
     LoadReport report;
     const Dataset data = load_dataset(f->data, f->split, lo, &report);
     if (report.skipped) std::cerr << report.summary() << "\n";
     EvalOptions eo;
     eo.tta = f->tta;
     eo.batch = f->batch;
-    std::vector<ModelRef> refs;
-    for (const LoadedModel& m : loaded) refs.push_back({&m.model, &m.meta});
-    const Evaluation e = evaluate(refs, data, eo);
+    const Evaluation e = evaluate(model_refs(loaded), data, eo);
     std::string names;
     for (const std::string& path : f->models) {
       if (!names.empty()) names += " + ";

@@ -27,6 +27,7 @@ inline constexpr const char* kTtaHelp =
 
 void add_summary_command(CLI::App& app);
 void add_data_command(CLI::App& app);
+void add_suspects_command(CLI::App& data);  // under `data`
 void add_train_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
 void add_calibrate_command(CLI::App& app);

@@ -36,8 +36,11 @@ struct ModelRef {
   const Model* model;
   const ModelMeta* meta;
 };
-// An ensemble: the average of the models' probabilities (each test-time augmented if asked).
-// Throws ArgumentError when the list is empty or a model's classes differ from the dataset's.
+// An ensemble's [N, classes] probabilities: the average of the models' (each test-time augmented
+// if asked). Throws ArgumentError when the list is empty or a model's classes differ from the
+// dataset's.
+Tensor predict_ensemble(const std::vector<ModelRef>& models, const Dataset& data, const EvalOptions& options);
+// The metrics of predict_ensemble's probabilities.
 Evaluation evaluate(const std::vector<ModelRef>& models, const Dataset& data, const EvalOptions& options);
 
 // The metrics and mean cross-entropy of [N, classes] probabilities against data's labels.

@@ -23,6 +23,7 @@ struct TrainConfig {
   std::string data;                 // image-folder root or fer2013.csv
   std::string classes = "paper";    // "paper" (4), "all" (7) or names: "angry,happy"
   std::string init;                 // start from this model file's weights (same model; the run's classes or more)
+  std::string exclude;              // an image list (data/image_list.hpp): training images to leave out
   int epochs = 60;
   int batch = 64;
   float lr = 1e-4f;                 // the constant rate, or the peak of a schedule

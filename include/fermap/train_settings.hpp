@@ -52,6 +52,11 @@ void for_each_train_setting(Visit&& visit) {
           "custom_cnn, custom_cnn_wide (its layers with 1.5x the channels: a teacher), vgg16 or resnet50"),
         &TrainConfig::model);
   visit(S("--classes", "classes", "paper (angry,happy,neutral,sad), all, or names"), &TrainConfig::classes);
+  visit(S("--exclude", "exclude",
+          "Leave out the training images this list names (one per line, e.g. from fermap data suspects); the "
+          "validation images stay")
+            .added_later(),
+        &TrainConfig::exclude);
   visit(S("--init", "init",
           "Start from this model's weights (same model; its classes, or more of them, whose output units are "
           "dropped): fine-tune or warm restart")

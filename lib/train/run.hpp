@@ -76,6 +76,7 @@ class TrainingRun {
 
   // The images and the starting weights (run_inputs.cpp).
   void load_data();
+  void exclude_listed_images();
   void add_transfer_images(LoadOptions lo);
   void start_from(const std::string& path);
 

@@ -1,8 +1,10 @@
 // What a run learns from: the training and validation images (and any transfer images), and the
 // weights it starts from (--init).
 #include <algorithm>
+#include <unordered_map>
 
 #include "fermap/data/fer2013.hpp"
+#include "fermap/data/image_list.hpp"
 #include "fermap/error.hpp"
 #include "train/class_subset_init.hpp"
 #include "train/fingerprint.hpp"
@@ -35,6 +37,7 @@ void TrainingRun::load_data() {
   TrainValSplit split = split_stratified(full, c_.val_fraction, c_.split_seed ? c_.split_seed : c_.seed);
   train_ = std::move(split.train);
   val_ = std::move(split.val);
+  if (!c_.exclude.empty()) exclude_listed_images();
   if (train_.size() == 0) throw Error(c_.data + ": no training images");
   result_.validation_images = val_.size();
   std::string counts;
@@ -46,6 +49,22 @@ void TrainingRun::load_data() {
   labeled_classes_ = train_.class_names.size();
   if (!c_.transfer.empty()) add_transfer_images(lo);
   data_fingerprint_ = data_fingerprint(train_, val_);
+}
+
+// --exclude: the listed images leave the training part. Listed validation images stay, so that a
+// run with the list is measured on the images a run without it is; a name that is none of the
+// split's images is refused (a list made with another --data path, or for other classes).
+void TrainingRun::exclude_listed_images() {
+  const std::vector<ListedImage> list = read_image_list(c_.exclude);
+  std::unordered_map<std::string, size_t> in_train, in_val;
+  train_ = without_listed_images(train_, list, &in_train);
+  without_listed_images(val_, list, &in_val);
+  for (const ListedImage& image : list)
+    if (in_train.count(image.name) == 0 && in_val.count(image.name) == 0)
+      throw ArgumentError(c_.exclude + ":" + std::to_string(image.line) + ": " + image.name + " is none of the " +
+                          join_class_list(train_.class_names) + " training images of " + c_.data);
+  early_log_.push_back("exclude: " + std::to_string(in_train.size()) + " training images left out (listed in " + c_.exclude +
+                       ")" + (in_val.empty() ? "" : "; " + std::to_string(in_val.size()) + " listed validation images stay"));
 }
 
 // The transfer classes' training images join train_ as extra classes after the labelled ones; the

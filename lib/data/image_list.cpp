@@ -2,6 +2,7 @@
 #include "fermap/data/image_list.hpp"
 
 #include <fstream>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "fermap/error.hpp"
@@ -28,17 +29,24 @@ std::vector<ListedImage> read_image_list(const std::string& path) {
   return list;
 }
 
-Dataset without_listed_images(const Dataset& data, const std::vector<ListedImage>& list,
-                              std::unordered_map<std::string, size_t>* found) {
+std::vector<size_t> find_listed_images(const Dataset& data, const std::vector<ListedImage>& list) {
   std::unordered_set<std::string> listed;
   for (const ListedImage& image : list) listed.insert(image.name);
+  std::vector<size_t> found;
+  for (size_t i = 0; i < data.size(); ++i)
+    if (listed.count(data.sources[i])) found.push_back(i);
+  return found;
+}
+
+Dataset without_listed_images(const Dataset& data, const std::vector<ListedImage>& list) {
+  const std::vector<size_t> listed = find_listed_images(data, list);
   std::vector<size_t> kept;
-  kept.reserve(data.size());
-  for (size_t i = 0; i < data.size(); ++i) {
-    if (listed.count(data.sources[i]) == 0) {
+  kept.reserve(data.size() - listed.size());
+  for (size_t i = 0, next = 0; i < data.size(); ++i) {
+    if (next < listed.size() && listed[next] == i) {
+      ++next;
+    } else {
       kept.push_back(i);
-    } else if (found) {
-      found->emplace(data.sources[i], i);
     }
   }
   return subset(data, kept);

@@ -1,7 +1,7 @@
 // What a run learns from: the training and validation images (and any transfer images), and the
 // weights it starts from (--init).
 #include <algorithm>
-#include <unordered_map>
+#include <unordered_set>
 
 #include "fermap/data/fer2013.hpp"
 #include "fermap/data/image_list.hpp"
@@ -56,13 +56,17 @@ void TrainingRun::load_data() {
 // split's images is refused (a list made with another --data path, or for other classes).
 void TrainingRun::exclude_listed_images() {
   const std::vector<ListedImage> list = read_image_list(c_.exclude);
-  std::unordered_map<std::string, size_t> in_train, in_val;
-  train_ = without_listed_images(train_, list, &in_train);
-  without_listed_images(val_, list, &in_val);
-  for (const ListedImage& image : list)
-    if (in_train.count(image.name) == 0 && in_val.count(image.name) == 0)
-      throw ArgumentError(c_.exclude + ":" + std::to_string(image.line) + ": " + image.name + " is none of the " +
-                          join_class_list(train_.class_names) + " training images of " + c_.data);
+  const std::vector<size_t> in_train = find_listed_images(train_, list), in_val = find_listed_images(val_, list);
+  if (in_train.size() + in_val.size() < list.size()) {
+    std::unordered_set<std::string> held;
+    for (size_t i : in_train) held.insert(train_.sources[i]);
+    for (size_t i : in_val) held.insert(val_.sources[i]);
+    for (const ListedImage& image : list)
+      if (held.count(image.name) == 0)
+        throw ArgumentError(c_.exclude + ":" + std::to_string(image.line) + ": " + image.name + " is none of the " +
+                            join_class_list(train_.class_names) + " training images of " + c_.data);
+  }
+  train_ = without_listed_images(train_, list);
   early_log_.push_back("exclude: " + std::to_string(in_train.size()) + " training images left out (listed in " + c_.exclude +
                        ")" + (in_val.empty() ? "" : "; " + std::to_string(in_val.size()) + " listed validation images stay"));
 }

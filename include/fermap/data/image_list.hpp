@@ -9,7 +9,6 @@
 #pragma once
 
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "fermap/data/dataset.hpp"
@@ -24,9 +23,10 @@ struct ListedImage {
 // Throws IoError naming the file when it cannot be read, FormatError when it names an image twice.
 std::vector<ListedImage> read_image_list(const std::string& path);
 
-// `data` without the listed images it holds, in its order. `found` (if given) gets, for each listed
-// name that is one of data's images, its index in data.
-Dataset without_listed_images(const Dataset& data, const std::vector<ListedImage>& list,
-                              std::unordered_map<std::string, size_t>* found = nullptr);
+// The positions in `data` of the images the list names, in data's order.
+std::vector<size_t> find_listed_images(const Dataset& data, const std::vector<ListedImage>& list);
+
+// `data` without the images the list names, the others in their order.
+Dataset without_listed_images(const Dataset& data, const std::vector<ListedImage>& list);
 
 }  // namespace fermap

@@ -135,9 +135,12 @@ TEST_CASE("fermap data suspects finds wrong labels and fermap train --exclude le
 
   const std::string list = scratch("suspects_list.txt");
   std::string out;
+  const std::string grid = scratch("suspects_grid.png");
+  fs::remove(grid);
   REQUIRE(test::run_cli("data suspects " + model.best_model_path + " --data " + noisy + " --out " + list +
-                            " --below 0.2 --val-fraction 0",
+                            " --below 0.2 --val-fraction 0 --grid " + grid,
                         out) == 0);
+  CHECK(fs::file_size(grid) > 1000);
   INFO(out);
   std::set<std::string> listed;
   for (const ListedImage& image : read_image_list(list)) listed.insert(image.name);
@@ -174,4 +177,31 @@ TEST_CASE("fermap data suspects finds wrong labels and fermap train --exclude le
   CHECK_THROWS_WITH(train(stale), Catch::Contains(list + ":2: " + noisy + "/train/sad/no-such.png is none of the") &&
                                       Catch::Contains("training images of " + noisy));
   CHECK_FALSE(fs::exists(stale.out_dir));
+}
+
+TEST_CASE("the suspect grid draws the most doubted faces first, magnified, and refuses an empty list", "[suspects]") {
+  Dataset d;
+  d.height = d.width = 48;
+  d.class_names = {"angry", "happy"};
+  for (int i = 0; i < 3; ++i) {
+    d.pixels.insert(d.pixels.end(), 48 * 48, static_cast<uint8_t>(100 + 50 * i));
+    d.labels.push_back(i % 2);
+    d.sources.push_back("face" + std::to_string(i));
+  }
+  const Tensor p(Shape{3, 2}, {0.3f, 0.7f, 0.9f, 0.1f, 0.8f, 0.2f});
+  const std::vector<LabelSuspect> suspects = find_label_suspects(p, d, 0.5f);  // face 1 (0.1), then face 0 (0.3)
+  REQUIRE(suspects.size() == 2);
+  const PreviewImage grid = label_suspect_grid(d, suspects, 10, 8, 2);
+  // Two cells side by side: 96-pixel faces, 6-pixel gaps, a 30-pixel caption beneath.
+  CHECK(grid.width == 6 + 2 * (96 + 6));
+  CHECK(grid.height == 6 + 96 + 30 + 6);
+  const auto at = [&](int x, int y) { return grid.pixels[static_cast<size_t>(y * grid.width + x)]; };
+  CHECK(at(6 + 48, 6 + 48) == 150);             // first cell: face 1, the least probable label
+  CHECK(at(6 + 102 + 48, 6 + 48) == 100);       // second: face 0
+  CHECK(at(6 + 102 + 95, 6 + 95) == 100);       // the face fills its 96 x 96 square
+  CHECK(at(3, 3) == 40);                        // background
+  const PreviewImage one = label_suspect_grid(d, suspects, 1, 8, 1);
+  CHECK(one.width == 6 + 96 + 6);  // a cell is at least 96 wide, to hold its caption
+  CHECK_THROWS_AS(label_suspect_grid(d, {}, 10), ArgumentError);
+  CHECK_THROWS_AS(label_suspect_grid(d, suspects, 0), ArgumentError);
 }

@@ -3,6 +3,7 @@
 // for `fermap train --exclude` (label_suspects.hpp says why). Only the training part of the first
 // model's split is searched: its validation images stay as they are, the yardstick of any run that
 // leaves the suspects out.
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
@@ -17,7 +18,8 @@ namespace {
 
 struct SuspectFlags {
   std::vector<std::string> models;
-  std::string data, out;
+  std::string data, out, grid;
+  int grid_count = 48;
   float below = 0.1f;
   bool tta = false, skip_bad = false;
   double val_fraction = 0.1;
@@ -59,6 +61,14 @@ void write_suspects(const CLI::App& cmd, SuspectFlags f) {
     std::cout << "  " << train.class_names[c] << ": " << per_class[c] << " of " << totals[c] << " (" << percent_of(per_class[c], totals[c])
               << ")\n";
   std::cout << "wrote " << f.out << " (fermap train --exclude " << f.out << " leaves them out)\n";
+  if (f.grid.empty()) return;
+  if (suspects.empty()) {
+    std::cout << "no suspect, so no " << f.grid << "\n";
+    return;
+  }
+  write_preview_png(label_suspect_grid(train, suspects, f.grid_count), f.grid);
+  std::cout << "wrote " << f.grid << " (the " << std::min<size_t>(suspects.size(), static_cast<size_t>(f.grid_count))
+            << " least probable labels)\n";
 }
 
 }  // namespace
@@ -71,6 +81,8 @@ void add_suspects_command(CLI::App& data) {
   cmd->add_option("--data", f->data, "Dataset the models were trained on: folder with train/<class>/ or fer2013.csv")->required();
   cmd->add_option("--out", f->out, "The image list to write (written atomically)")->required();
   cmd->add_option("--below", f->below, "A suspect's label gets a probability below this")->capture_default_str()->check(CLI::Range(1e-6, 1.0));
+  cmd->add_option("--grid", f->grid, "Also draw the most doubted faces, captioned, into this PNG");
+  cmd->add_option("--grid-count", f->grid_count, "Faces in the --grid picture")->capture_default_str()->check(CLI::Range(1, 1000));
   cmd->add_flag("--tta", f->tta, kTtaHelp);
   cmd->add_option("--val-fraction", f->val_fraction,
                   "Validation images to leave unsearched (default: the first model's training split, else 0.1)")

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "fermap/data/dataset.hpp"
+#include "fermap/data/preview.hpp"
 #include "fermap/tensor.hpp"
 
 namespace fermap {
@@ -29,5 +30,12 @@ std::vector<LabelSuspect> find_label_suspects(const Tensor& probabilities, const
 // "SOURCE\tlabel LABEL p P\tpredicted CLASS p P".
 std::string label_suspect_list(const std::vector<LabelSuspect>& suspects, const Dataset& data,
                                const std::vector<std::string>& header);
+
+// A picture to judge the suspects by eye: the first `count` of them (all, if fewer), `columns` to a
+// row, each face `zoom` times larger over two lines: its label, and the class the models chose with
+// their probability. Throws ArgumentError when there is no suspect to draw or a size is not
+// positive (zoom at most 16).
+PreviewImage label_suspect_grid(const Dataset& data, const std::vector<LabelSuspect>& suspects, int count,
+                                int columns = 8, int zoom = 2);
 
 }  // namespace fermap

@@ -18,7 +18,7 @@ std::vector<ListedImage> read_image_list(const std::string& path) {
   for (size_t number = 1; std::getline(in, line); ++number) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     std::string name = line.substr(0, line.find('\t'));
-    if (name.empty() || name[0] == '#') continue;
+    if (name.find_first_not_of(' ') == std::string::npos || name[0] == '#') continue;  // blank, or a comment
     const auto [seen, is_new] = first_line.emplace(name, number);
     if (!is_new)
       throw FormatError(path + ":" + std::to_string(number) + ": " + name + " is listed already on line " +

@@ -4,8 +4,8 @@
 //
 // Format: one image per line, named as Dataset::sources names it ("ROOT/train/sad/x.jpg" or
 // "fer2013.csv:42", so with the --data path the list was made with). Anything after the first tab
-// is ignored (the suspects list puts its reasons there); blank lines and lines starting with '#'
-// are skipped; a trailing '\r' is dropped.
+// is ignored (the suspects list puts its reasons there); blank lines (spaces only, too) and lines starting
+// with '#' are skipped; a trailing '\r' is dropped.
 #pragma once
 
 #include <string>
